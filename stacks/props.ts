@@ -130,6 +130,8 @@ export interface AwsTargetProps {
   readonly volumeType?: 'gp3' | 'io2';
   /** Provisioned IOPS for the data volume. @default 10000 (Nethermind's minimum guidance) */
   readonly volumeIops?: number;
+  /** gp3 only: provisioned throughput of the data volume in MiB/s. @default 500 */
+  readonly volumeThroughputMiBps?: number;
   /** CIDRs allowed to reach RPC/metrics ports. @default none: only the host itself */
   readonly rpcAllowedCidrs?: readonly string[];
 }

@@ -1,0 +1,70 @@
+/**
+ * The broker's Express app, built from its dependencies and not listening (broker/server.ts listens), so
+ * tests drive it in-process.
+ *
+ *   request context (request id, access log)
+ *   /live, /ready                       unauthenticated probes
+ *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
+ *   /audit   Basic auth -> the operations trail
+ *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
+ */
+import express, { type Express } from 'express';
+import type { Logger } from '../src/log';
+import type { BindingService } from '../src/service/bindings';
+import type { ServiceCatalog } from '../src/service/catalog';
+import type { InstanceService } from '../src/service/instances';
+import type { ReadinessCheck } from '../src/service/readiness';
+import type { Storage } from '../src/storage/types';
+import { apiVersion } from './middleware/api-version';
+import { basicAuth, type BasicCredentials } from './middleware/auth';
+import { MAX_BODY_BYTES } from './middleware/body';
+import { errorHandler, notFoundHandler } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+import { auditRouter } from './routes/audit';
+import { catalogRouter } from './routes/catalog';
+import { healthRouter } from './routes/health';
+import { lastOperationRouter } from './routes/last-operation';
+import { serviceBindingsRouter } from './routes/service-bindings';
+import { serviceInstancesRouter } from './routes/service-instances';
+
+export interface BrokerAppDeps {
+  readonly instances: InstanceService;
+  readonly bindings: BindingService;
+  readonly catalog: ServiceCatalog;
+  /** Read by the audit endpoint. */
+  readonly storage: Storage;
+  readonly credentials: BasicCredentials;
+  readonly logger: Logger;
+  readonly readiness: readonly ReadinessCheck[];
+  /** `Retry-After` seconds on last_operation while in progress. @default 5 */
+  readonly retryAfterSec?: number;
+  /** @default MAX_BODY_BYTES (256 KiB) */
+  readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_RETRY_AFTER_SEC = 5;
+
+export function createApp(deps: BrokerAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Polls must always see the current state, never a 304.
+  app.disable('etag');
+  const maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
+  const auth = basicAuth(deps.credentials);
+
+  app.use(requestContext(deps.logger));
+  app.use(healthRouter(deps.readiness, deps.logger));
+
+  const v2 = express.Router();
+  v2.use(auth, apiVersion());
+  v2.use('/catalog', catalogRouter(deps.catalog));
+  v2.use('/service_instances', lastOperationRouter(deps.instances, deps.bindings, deps.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC));
+  v2.use('/service_instances/:instance_id/service_bindings', serviceBindingsRouter(deps.bindings, maxBodyBytes));
+  v2.use('/service_instances', serviceInstancesRouter(deps.instances, maxBodyBytes));
+  app.use('/v2', v2);
+  app.use('/audit', auth, auditRouter(deps.storage));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}

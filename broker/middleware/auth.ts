@@ -1,0 +1,52 @@
+/**
+ * HTTP Basic authentication (OSB "Platform to Service Broker Authentication"): every /v2 request, 401
+ * otherwise. Both fields are compared in constant time over their SHA-256 digests (equal length whatever
+ * the input), and both comparisons always run, so timing reveals neither which field was wrong nor how
+ * much of it matched.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { OsbError } from '../../src/errors';
+
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/** `Authorization: Basic base64(user:password)` -> its parts, or undefined when absent or malformed. */
+export function parseBasicAuthorization(header: string | undefined): BasicCredentials | undefined {
+  const match = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (match === null) return undefined;
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function credentialsMatch(presented: BasicCredentials, expected: BasicCredentials): boolean {
+  const userOk = timingSafeEqual(digest(presented.username), digest(expected.username));
+  const passwordOk = timingSafeEqual(digest(presented.password), digest(expected.password));
+  return userOk && passwordOk;
+}
+
+export function basicAuth(expected: BasicCredentials): RequestHandler {
+  return (req, res, next) => {
+    const presented = parseBasicAuthorization(req.get('Authorization'));
+    if (presented !== undefined && credentialsMatch(presented, expected)) {
+      next();
+      return;
+    }
+    res.set('WWW-Authenticate', 'Basic realm="ovsb", charset="UTF-8"');
+    next(
+      new OsbError(
+        401,
+        'Unauthorized',
+        presented === undefined
+          ? 'HTTP Basic authentication is required: send Authorization: Basic base64(username:password) with the broker credentials'
+          : 'the user name or password is wrong: use the broker credentials (OVSB_USERNAME / OVSB_PASSWORD, or the generated password in the data dir)',
+      ),
+    );
+  };
+}

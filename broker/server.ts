@@ -1,0 +1,134 @@
+/**
+ * The composition root: builds every dependency from the config, serves the app, and runs the worker.
+ *
+ *   catalog (OVSB_CATALOG) ─┐
+ *   storage (SQLite | PostgreSQL, secrets encrypted) ─┼─> InstanceService / BindingService ─> createApp ─> HTTP
+ *   terraform runner ─> TerraformProvisioner ─> OperationWorker (recovers unfinished operations at start)
+ *
+ * Provision policies: none are configured yet (the list is where diversity/Lido policies plug in).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bundledCatalogPath, loadCatalog } from '../src/catalog/load';
+import { resolveBrokerCredentials, type BrokerConfig } from '../src/config';
+import { ensurePrivateDir, loadSecretBox } from '../src/crypto/keys';
+import type { Logger } from '../src/log';
+import { BindingService } from '../src/service/bindings';
+import { serviceCatalogOf } from '../src/service/catalog-adapter';
+import { InstanceService } from '../src/service/instances';
+import type { ProvisionPolicy } from '../src/service/policy';
+import { executableReadiness, storageReadiness } from '../src/service/readiness';
+import { TerraformProvisioner } from '../src/service/terraform-provisioner';
+import { OperationWorker } from '../src/service/worker';
+import { openStorage } from '../src/storage';
+import type { Storage } from '../src/storage/types';
+import { TerraformRunner } from '../src/terraform/runner';
+import { createApp } from './app';
+
+export interface StartBrokerOptions {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  /** For OVSB_ENCRYPTION_KEY. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Prints the generated password, once, for the operator (never through the logger). */
+  readonly announce: (text: string) => void;
+  /** @default none */
+  readonly policies?: readonly ProvisionPolicy[];
+}
+
+export interface RunningBroker {
+  /** e.g. `http://127.0.0.1:8080` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, interrupts running operations (resumed by the next start), closes storage. */
+  close(): Promise<void>;
+}
+
+/** How long in-flight requests get to finish at shutdown. */
+const DRAIN_MS = 10_000;
+
+export async function startBroker(options: StartBrokerOptions): Promise<RunningBroker> {
+  const { config, logger } = options;
+  ensurePrivateDir(config.dataDir);
+  const credentials = resolveBrokerCredentials(config);
+  if (credentials.generated) {
+    options.announce(
+      `ovsb: generated broker credentials (shown once): username "${credentials.username}", password "${credentials.password}". ` +
+        `Kept in ${credentials.passwordFile} (0600); set OVSB_USERNAME / OVSB_PASSWORD to choose your own.\n`,
+    );
+  }
+  const catalog = loadCatalog(config.catalogPath ?? bundledCatalogPath());
+  const secretBox = loadSecretBox({ dataDir: config.dataDir, env: options.env ?? process.env });
+  const storage = await openStorage({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl !== undefined && { databaseUrl: config.databaseUrl }),
+    secretBox,
+    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
+  });
+
+  let worker: OperationWorker | undefined;
+  let server: Server | undefined;
+  try {
+    const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
+    const provisioner = new TerraformProvisioner({ catalog, runner });
+    const serviceCatalog = serviceCatalogOf(catalog);
+    worker = new OperationWorker({
+      storage,
+      catalog: serviceCatalog,
+      provisioner,
+      logger: logger.child({ component: 'worker' }),
+      maxConcurrent: config.terraform.maxConcurrent ?? 4,
+    });
+    const deps = { storage, catalog: serviceCatalog, provisioner, scheduler: worker, policies: options.policies ?? [] };
+    const app = createApp({
+      instances: new InstanceService(deps),
+      bindings: new BindingService(deps),
+      catalog: serviceCatalog,
+      storage,
+      credentials,
+      logger,
+      readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN')],
+    });
+    server = await listen(app, config.port, config.host);
+    await worker.start();
+  } catch (error) {
+    await shutdown(server, worker, storage, logger);
+    throw error;
+  }
+
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, storage: storage.engine, catalog: catalog.source, services: catalog.services.length, plans: catalog.plans.length }, 'broker listening');
+  let closing: Promise<void> | undefined;
+  const running = { server, worker };
+  return {
+    url,
+    port,
+    close: () => (closing ??= shutdown(running.server, running.worker, storage, logger)),
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function shutdown(server: Server | undefined, worker: OperationWorker | undefined, storage: Storage, logger: Logger): Promise<void> {
+  if (server?.listening) {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const drain = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    await closed;
+    clearTimeout(drain);
+  }
+  await worker?.stop();
+  await storage.close();
+  logger.info('broker stopped');
+}

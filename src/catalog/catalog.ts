@@ -1,0 +1,476 @@
+/**
+ * The catalog domain object: the operator's catalog.yaml expanded into services (one per EL x CL bundle,
+ * plus MEV-Boost) and plans (role x target x network), with stable ids, lookups, parameter schemas and
+ * validation, and the OSB v2.17 wire form.
+ */
+import type { ConsensusClientName, ExecutionClientName, Network, Role, Target } from '../../modules/clients/types';
+import { ConfigError } from '../errors';
+import type { CatalogConfig, ClientRelease, NetworkConfig } from './config';
+import { exampleParameters } from './examples';
+import { maintenanceInfo } from './maintenance';
+import type {
+  CatalogPlan,
+  CatalogService,
+  ClientIncentive,
+  LidoRules,
+  MevBoostPlan,
+  MevBoostService,
+  NodePlan,
+  NodeService,
+  OfferedClient,
+  ServiceDiversity,
+} from './model';
+import type { OsbCatalog, OsbPlan, OsbService } from './osb';
+import type {
+  BindParameters,
+  MevBoostServiceParameters,
+  NodeParameters,
+  ParameterError,
+  ParameterOperation,
+  ParameterValidation,
+} from './parameters';
+import type { ClientRegistry } from './registry';
+import { BIND_SCHEMA, instanceSchema, shapeKey, type JsonSchema, type SchemaShape } from './schemas';
+import { uuidV5 } from './uuid';
+import { SchemaValidators, nodeParameterRules } from './validation';
+
+const TARGET_NAMES: Readonly<Record<Target, string>> = { kubernetes: 'Kubernetes', aws: 'AWS', sandbox: 'Sandbox' };
+const ROLE_NAMES: Readonly<Record<Role, string>> = { validator: 'Validator', rpc: 'RPC' };
+const NETWORK_NAMES: Readonly<Record<Network, string>> = { mainnet: 'Mainnet', hoodi: 'Hoodi', sepolia: 'Sepolia' };
+
+/** Parameters of a plan, by operation. */
+export type PlanParameters = NodeParameters | MevBoostServiceParameters | BindParameters;
+
+export interface OsbCatalogOptions {
+  /** Live diversity standing of a node service; the default marks every service `unknown`. */
+  readonly diversity?: (service: NodeService) => Omit<ServiceDiversity, 'incentives'> | undefined;
+}
+
+export class Catalog {
+  readonly services: readonly CatalogService[];
+  readonly plans: readonly CatalogPlan[];
+  private readonly servicesById: ReadonlyMap<string, CatalogService>;
+  private readonly plansById: ReadonlyMap<string, CatalogPlan>;
+  private readonly plansByStackName: ReadonlyMap<string, CatalogPlan>;
+  private readonly schemas = new Map<string, { create: JsonSchema; update: JsonSchema }>();
+  private readonly validators = new SchemaValidators();
+
+  constructor(
+    readonly config: CatalogConfig,
+    registry: ClientRegistry,
+  ) {
+    this.services = buildServices(config, registry);
+    this.plans = this.services.flatMap((s) => s.plans);
+    this.servicesById = new Map(this.services.map((s) => [s.id, s]));
+    this.plansById = new Map(this.plans.map((p) => [p.id, p]));
+    this.plansByStackName = new Map(this.plans.map((p) => [p.stackName, p]));
+  }
+
+  get source(): string {
+    return this.config.source;
+  }
+
+  findService(serviceId: string): CatalogService | undefined {
+    return this.servicesById.get(serviceId);
+  }
+
+  /** The plan, only when it belongs to that service (OSB requests carry both ids). */
+  findPlan(serviceId: string, planId: string): CatalogPlan | undefined {
+    const plan = this.plansById.get(planId);
+    return plan?.serviceId === serviceId ? plan : undefined;
+  }
+
+  findPlanById(planId: string): CatalogPlan | undefined {
+    return this.plansById.get(planId);
+  }
+
+  /** A plan by id, stack name (`geth-lighthouse-validator-kubernetes-mainnet`) or `service-name/plan-name`. */
+  findPlanByRef(ref: string): CatalogPlan | undefined {
+    const direct = this.plansById.get(ref) ?? this.plansByStackName.get(ref);
+    if (direct) return direct;
+    const slash = ref.indexOf('/');
+    if (slash < 0) return undefined;
+    const serviceName = ref.slice(0, slash);
+    const planName = ref.slice(slash + 1);
+    return this.plans.find((p) => p.serviceName === serviceName && p.name === planName);
+  }
+
+  network(network: Network): NetworkConfig {
+    const config = this.config.networks.find((n) => n.network === network);
+    if (!config) throw new TypeError(`network ${network} is not offered by ${this.source}`);
+    return config;
+  }
+
+  /** Lido rules of the network, when it has Lido configuration. */
+  lidoRules(network: Network): LidoRules | undefined {
+    const lido = this.config.lido.networks[network];
+    return lido && { ...lido, network, maxMinBidEth: this.config.lido.maxMinBidEth, builderBoostFactor: this.config.lido.builderBoostFactor };
+  }
+
+  /** The plan's JSON Schema for an operation, shared by every plan of the same shape. */
+  parameterSchema(plan: CatalogPlan, operation: ParameterOperation): JsonSchema {
+    if (operation === 'bind') return BIND_SCHEMA;
+    const shape: SchemaShape =
+      plan.kind === 'node'
+        ? {
+            kind: 'node',
+            role: plan.role,
+            lido: plan.lido,
+            target: plan.target,
+            network: this.network(plan.network),
+            separateValidatorClient: plan.separateValidatorClient,
+          }
+        : { kind: 'mev-boost', target: plan.target, network: this.network(plan.network) };
+    const key = shapeKey(shape);
+    let pair = this.schemas.get(key);
+    if (!pair) {
+      pair = { create: instanceSchema(shape, 'create'), update: instanceSchema(shape, 'update') };
+      this.schemas.set(key, pair);
+    }
+    return pair[operation];
+  }
+
+  /**
+   * Checks parameters against the plan's schema and the rules a schema cannot express. Business rules
+   * that need live state (diversity policy, Lido mode) are not checked here.
+   */
+  validateParameters(plan: NodePlan, params: unknown, operation: 'create' | 'update'): ParameterValidation<NodeParameters>;
+  validateParameters(plan: MevBoostPlan, params: unknown, operation: 'create' | 'update'): ParameterValidation<MevBoostServiceParameters>;
+  validateParameters(plan: CatalogPlan, params: unknown, operation: 'bind'): ParameterValidation<BindParameters>;
+  validateParameters(plan: CatalogPlan, params: unknown, operation: ParameterOperation): ParameterValidation<PlanParameters>;
+  validateParameters(plan: CatalogPlan, params: unknown, operation: ParameterOperation): ParameterValidation<PlanParameters> {
+    const value = params ?? {};
+    const errors: ParameterError[] = this.validators.check(this.parameterSchema(plan, operation), value);
+    if (errors.length === 0 && plan.kind === 'node' && operation !== 'bind') {
+      const node = value as NodeParameters;
+      errors.push(...nodeParameterRules(node));
+      if (operation === 'create') errors.push(...this.relayRule(plan, node));
+    }
+    return errors.length === 0 ? { ok: true, parameters: value as PlanParameters } : { ok: false, errors };
+  }
+
+  /** Compiles every distinct schema: the test that every plan's schemas are valid draft-07. */
+  compileAllSchemas(): number {
+    const seen = new Set<JsonSchema>();
+    for (const plan of this.plans) {
+      for (const operation of ['create', 'update', 'bind'] as const) {
+        const schema = this.parameterSchema(plan, operation);
+        if (seen.has(schema)) continue;
+        this.validators.validatorFor(schema);
+        seen.add(schema);
+      }
+    }
+    return seen.size;
+  }
+
+  /** Documented parameters that provision the plan as `ovsb synth` does. */
+  exampleParameters(plan: NodePlan): NodeParameters;
+  exampleParameters(plan: MevBoostPlan): MevBoostServiceParameters;
+  exampleParameters(plan: CatalogPlan): NodeParameters | MevBoostServiceParameters;
+  exampleParameters(plan: CatalogPlan): NodeParameters | MevBoostServiceParameters {
+    return exampleParameters(plan, this.network(plan.network), this.lidoRules(plan.network));
+  }
+
+  toOsbCatalog(options: OsbCatalogOptions = {}): OsbCatalog {
+    return { services: this.services.map((service) => this.osbService(service, options)) };
+  }
+
+  private relayRule(plan: NodePlan, params: NodeParameters): ParameterError[] {
+    if (plan.role !== 'validator' || params.mev_boost?.enabled === false || params.mev_boost?.relays) return [];
+    if (this.network(plan.network).defaultRelays.length > 0) return [];
+    return [
+      {
+        field: 'mev_boost.relays',
+        message: `mev_boost.relays is required: the operator lists no default relays for ${plan.network}; name relays or set mev_boost.enabled to false`,
+      },
+    ];
+  }
+
+  private osbService(service: CatalogService, options: OsbCatalogOptions): OsbService {
+    const clients =
+      service.kind === 'node'
+        ? { execution: clientMetadata(service.execution), consensus: clientMetadata(service.consensus) }
+        : { mevBoost: clientMetadata(service.mevBoost) };
+    const metadata: Record<string, unknown> = {
+      displayName: service.displayName,
+      providerDisplayName: this.config.broker.displayName,
+      longDescription: service.description,
+      clients,
+    };
+    if (service.kind === 'node') {
+      metadata['engineApiVersion'] = service.execution.engineApiVersion ?? service.consensus.engineApiVersion;
+      const live = options.diversity?.(service);
+      const diversity: ServiceDiversity = {
+        status: live?.status ?? 'unknown',
+        execution: live?.execution ?? 'unknown',
+        consensus: live?.consensus ?? 'unknown',
+        incentives: service.incentives,
+        ...(live?.source !== undefined && { source: live.source }),
+      };
+      metadata['diversity'] = diversity;
+    }
+    return {
+      name: service.name,
+      id: service.id,
+      description: service.description,
+      tags: service.tags,
+      requires: [],
+      bindable: true,
+      instances_retrievable: true,
+      bindings_retrievable: true,
+      allow_context_updates: false,
+      metadata,
+      plan_updateable: true,
+      plans: service.plans.map((plan) => this.osbPlan(plan)),
+    };
+  }
+
+  private osbPlan(plan: CatalogPlan): OsbPlan {
+    return {
+      id: plan.id,
+      name: plan.name,
+      description: plan.description,
+      metadata: planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)),
+      free: plan.target === 'sandbox',
+      bindable: true,
+      plan_updateable: true,
+      schemas: {
+        service_instance: {
+          create: { parameters: this.parameterSchema(plan, 'create') },
+          update: { parameters: this.parameterSchema(plan, 'update') },
+        },
+        service_binding: { create: { parameters: BIND_SCHEMA } },
+      },
+      maximum_polling_duration: this.config.broker.maximumPollingDuration,
+      maintenance_info: plan.maintenanceInfo,
+    };
+  }
+}
+
+function clientMetadata(client: OfferedClient): Record<string, string> {
+  return {
+    name: client.client,
+    displayName: client.displayName,
+    version: client.version,
+    ...(client.imageRepository !== undefined && { imageRepository: client.imageRepository }),
+  };
+}
+
+function planMetadata(plan: CatalogPlan, network: NetworkConfig, lido: LidoRules | undefined): Record<string, unknown> {
+  const where = `${TARGET_NAMES[plan.target]}, ${NETWORK_NAMES[plan.network]}`;
+  const bullets: string[] = [];
+  if (plan.kind === 'node') {
+    bullets.push(`${plan.execution.displayName} ${plan.execution.version} (execution)`);
+    const consensusRole =
+      plan.role === 'rpc'
+        ? 'beacon node'
+        : plan.separateValidatorClient
+          ? 'beacon node + validator client'
+          : 'beacon node with its built-in validator';
+    bullets.push(`${plan.consensus.displayName} ${plan.consensus.version} (${consensusRole})`);
+    if (plan.mevBoost) bullets.push(`MEV-Boost ${plan.mevBoost.version}, on unless disabled`);
+    if (plan.lido && lido) {
+      bullets.push(`Lido mode: fee recipient ${lido.executionLayerRewardsVault}, Lido allow-listed relays, min-bid <= ${lido.maxMinBidEth} ETH`);
+    }
+    bullets.push(
+      `Data volumes from ${network.storageMinimums.executionGi} GiB (execution) and ${network.storageMinimums.consensusGi} GiB (consensus)`,
+    );
+  } else {
+    bullets.push(`MEV-Boost ${plan.mevBoost.version}`, `${network.defaultRelays.length} default relays`);
+  }
+  bullets.push(plan.target === 'sandbox' ? 'Sandbox: no nodes run (Terraform built-ins only)' : `Runs on ${TARGET_NAMES[plan.target]}`);
+  const displayName =
+    plan.kind === 'node'
+      ? `${ROLE_NAMES[plan.role]}${plan.lido ? ' (Lido)' : ''} · ${where}`
+      : `MEV-Boost · ${where}`;
+  return {
+    displayName,
+    bullets,
+    kind: plan.kind,
+    ...(plan.kind === 'node' && { role: plan.role, lido: plan.lido }),
+    target: plan.target,
+    network: plan.network,
+    stackName: plan.stackName,
+  };
+}
+
+interface ServiceBlueprint {
+  readonly execution: ExecutionClientName;
+  readonly consensus: ConsensusClientName;
+  readonly networks: readonly Network[];
+}
+
+/** Every EL x CL pair to offer, with the networks it works on; impossible explicit combos are refused. */
+function blueprints(config: CatalogConfig, registry: ClientRegistry): ServiceBlueprint[] {
+  const offered = config.networks.map((n) => n.network);
+  if (config.combos === 'all') {
+    const out: ServiceBlueprint[] = [];
+    for (const execution of config.execution.keys()) {
+      for (const consensus of config.consensus.keys()) {
+        const networks = offered.filter((network) => registry.comboSupport(execution, consensus, network).supported);
+        if (networks.length > 0) out.push({ execution, consensus, networks });
+      }
+    }
+    if (out.length === 0) throw new ConfigError(config.source, 'combos', 'no offered EL x CL pair is supported on any offered network');
+    return out;
+  }
+  return config.combos.map((combo) => {
+    const networks = combo.networks ?? offered;
+    for (const network of networks) {
+      const support = registry.comboSupport(combo.execution, combo.consensus, network);
+      if (!support.supported) {
+        throw new ConfigError(
+          config.source,
+          combo.path,
+          `${combo.execution} + ${combo.consensus} cannot work on ${network}: ${support.reason}. Drop the combo${combo.networks ? ` or ${network} from its networks` : ` or restrict it with networks: [...]`}`,
+        );
+      }
+    }
+    return { execution: combo.execution, consensus: combo.consensus, networks };
+  });
+}
+
+function offeredClient<N extends string>(name: N, release: ClientRelease, displayName: string): OfferedClient<N> {
+  return {
+    client: name,
+    displayName,
+    version: release.version,
+    ...(release.imageRepository !== undefined && { imageRepository: release.imageRepository }),
+  };
+}
+
+function buildServices(config: CatalogConfig, registry: ClientRegistry): CatalogService[] {
+  const ns = config.broker.idNamespace;
+  const mevBoost = offeredClient('mev-boost' as const, config.mevBoost, registry.displayName('mev-boost'));
+  const services: CatalogService[] = blueprints(config, registry).map((blueprint) =>
+    nodeService(config, registry, blueprint, mevBoost),
+  );
+  if (config.mevBoostService) {
+    const id = uuidV5(ns, 'service:mev-boost');
+    const name = `${config.broker.name}-mev-boost`;
+    const plans: MevBoostPlan[] = [];
+    for (const network of config.networks.map((n) => n.network)) {
+      for (const target of config.targets) {
+        plans.push({
+          kind: 'mev-boost',
+          id: uuidV5(ns, `plan:mev-boost:${target}:${network}`),
+          name: `${target}-${network}`,
+          serviceId: id,
+          serviceName: name,
+          stackName: `mev-boost-${target}-${network}`,
+          target,
+          network,
+          description:
+            target === 'sandbox'
+              ? `Sandbox (no nodes run): MEV-Boost ${mevBoost.version} for ${network} as Terraform built-ins only.`
+              : `MEV-Boost ${mevBoost.version} for ${network} on ${TARGET_NAMES[target]}, shared by beacon nodes that point at it.`,
+          maintenanceInfo: maintenanceInfo([mevBoost]),
+          mevBoost,
+        });
+      }
+    }
+    const service: MevBoostService = {
+      kind: 'mev-boost',
+      id,
+      name,
+      displayName: 'MEV-Boost',
+      description: `MEV-Boost ${mevBoost.version} middleware: connects beacon nodes to block-builder relays (proposer-builder separation).`,
+      tags: ['ethereum', 'mev-boost', 'middleware', 'pbs'],
+      mevBoost,
+      plans,
+    };
+    services.push(service);
+  }
+  return services;
+}
+
+function nodeService(
+  config: CatalogConfig,
+  registry: ClientRegistry,
+  blueprint: ServiceBlueprint,
+  mevBoost: OfferedClient<'mev-boost'>,
+): NodeService {
+  const ns = config.broker.idNamespace;
+  const el = blueprint.execution;
+  const cl = blueprint.consensus;
+  const execution = {
+    ...offeredClient(el, config.execution.get(el)!, registry.displayName(el)),
+    ...optionalEngineApi(registry.engineApiVersion(el)),
+  };
+  const consensus = {
+    ...offeredClient(cl, config.consensus.get(cl)!, registry.displayName(cl)),
+    ...optionalEngineApi(registry.engineApiVersion(cl)),
+  };
+  const id = uuidV5(ns, `service:${el}+${cl}`);
+  const name = `${config.broker.name}-${el}-${cl}`;
+  const separateValidatorClient = registry.hasSeparateValidatorClient(cl);
+  const plans: NodePlan[] = [];
+  for (const role of config.roles) {
+    for (const network of blueprint.networks) {
+      const lidoMode = config.networks.find((n) => n.network === network)!.lido;
+      const variants = role === 'rpc' ? [false] : lidoMode === 'off' ? [false] : lidoMode === 'required' ? [true] : [false, true];
+      for (const lido of variants) {
+        for (const target of config.targets) {
+          const roleName = lido ? `${role}-lido` : role;
+          const clients: OfferedClient[] = role === 'validator' ? [execution, consensus, mevBoost] : [execution, consensus];
+          plans.push({
+            kind: 'node',
+            id: uuidV5(ns, `plan:${el}+${cl}:${roleName}:${target}:${network}`),
+            name: `${roleName}-${target}-${network}`,
+            serviceId: id,
+            serviceName: name,
+            stackName: `${el}-${cl}-${roleName}-${target}-${network}`,
+            target,
+            network,
+            description: nodePlanDescription(role, lido, target, network, execution, consensus, separateValidatorClient),
+            maintenanceInfo: maintenanceInfo(clients),
+            role,
+            lido,
+            execution,
+            consensus,
+            separateValidatorClient,
+            ...(role === 'validator' && { mevBoost }),
+          });
+        }
+      }
+    }
+  }
+  const incentives: ClientIncentive[] = [el, cl].flatMap((client) => {
+    const incentive = config.incentives.get(client);
+    return incentive ? [{ client, ...incentive }] : [];
+  });
+  const roles = config.roles.map((r) => ROLE_NAMES[r].toLowerCase()).join(' and ');
+  return {
+    kind: 'node',
+    id,
+    name,
+    displayName: `${execution.displayName} + ${consensus.displayName}`,
+    description: `Ethereum ${roles} nodes: ${execution.displayName} ${execution.version} (execution) with ${consensus.displayName} ${consensus.version} (consensus).`,
+    tags: ['ethereum', el, cl, ...config.roles],
+    execution,
+    consensus,
+    incentives,
+    plans,
+  };
+}
+
+const optionalEngineApi = (version: string | undefined) => (version === undefined ? {} : { engineApiVersion: version });
+
+function nodePlanDescription(
+  role: Role,
+  lido: boolean,
+  target: Target,
+  network: Network,
+  execution: OfferedClient,
+  consensus: OfferedClient,
+  separateValidatorClient: boolean,
+): string {
+  const clients = `${execution.client} ${execution.version} + ${consensus.client} ${consensus.version}`;
+  const what =
+    role === 'rpc'
+      ? `RPC node (execution + beacon APIs, no validator)`
+      : `Validator node (${separateValidatorClient ? 'validator client' : 'built-in validator'}, MEV-Boost)${lido ? ' in Lido mode' : ''}`;
+  return target === 'sandbox'
+    ? `Sandbox, no nodes run: the ${clients} ${what.charAt(0).toLowerCase()}${what.slice(1)} topology for ${network} as Terraform built-ins only.`
+    : `${what} on ${TARGET_NAMES[target]}, ${network}: ${clients}.`;
+}

@@ -1,0 +1,12 @@
+export { Catalog, type OsbCatalogOptions, type PlanParameters } from './catalog';
+export * from './config';
+export { isChecksumAddress, isHexAddress, toChecksumAddress } from './eip55';
+export { EXAMPLE_FEE_RECIPIENT, EXAMPLE_GRAFFITI } from './examples';
+export { bundledCatalogPath, catalogPathFromEnv, loadCatalog, packageRoot, parseCatalog } from './load';
+export * from './model';
+export type * from './osb';
+export * from './parameters';
+export type { ClientRegistry, ComboSupport } from './registry';
+export { BIND_SCHEMA, KUBERNETES_LIVENESS_SUCCESS_THRESHOLD, PROBE_DEFAULTS, type JsonSchema } from './schemas';
+export { uuidV5 } from './uuid';
+export { GRAFFITI_MAX_BYTES } from './validation';

@@ -1,0 +1,274 @@
+/**
+ * JSON Schemas (draft-07) of each plan's provision, update and bind parameters.
+ *
+ * Schemas depend on the plan's shape (role, Lido mode, target, network, whether the consensus client has
+ * a separate validator client), never on the client names, so plans share a handful of schema objects.
+ * Two custom formats carry rules JSON Schema cannot express; platforms that do not know them ignore
+ * them, and the broker checks them (./validation.ts):
+ * - `eip55-address`: 0x + 40 hex digits in EIP-55 checksum form;
+ * - `graffiti`: at most 32 bytes once UTF-8 encoded (the beacon block graffiti field is 32 bytes).
+ */
+import type { Component, Role, Target } from '../../modules/clients/types';
+import { MAX_VOLUME_GI, RELAY_URL_PATTERN, type NetworkConfig } from './config';
+
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
+
+/** The seed spec's probe defaults and ranges (shared/reference/seed-spec-notes.md). */
+export const PROBE_DEFAULTS = {
+  liveness: { timeoutSec: 4, checkIntervalSec: 30, failureThreshold: 4, successThreshold: 2, initialDelaySec: 300 },
+  readiness: { timeoutSec: 4, checkIntervalSec: 5, failureThreshold: 2, successThreshold: 2, appStartTimeoutSec: 300 },
+} as const;
+
+/** Kubernetes rejects a liveness probe whose successThreshold is not 1. */
+export const KUBERNETES_LIVENESS_SUCCESS_THRESHOLD = 1;
+
+export type SchemaShape =
+  | {
+      readonly kind: 'node';
+      readonly role: Role;
+      readonly lido: boolean;
+      readonly target: Target;
+      readonly network: NetworkConfig;
+      readonly separateValidatorClient: boolean;
+    }
+  | { readonly kind: 'mev-boost'; readonly target: Target; readonly network: NetworkConfig };
+
+/** Cache key: everything a schema depends on. */
+export function shapeKey(shape: SchemaShape): string {
+  const n = shape.network;
+  const network = `${n.network}:${n.storageMinimums.executionGi}:${n.storageMinimums.consensusGi}:${n.defaultRelays.length > 0}`;
+  return shape.kind === 'node'
+    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}`
+    : `mev-boost/${shape.target}/${network}`;
+}
+
+const relayList = (description: string): JsonSchema => ({
+  type: 'array',
+  description,
+  minItems: 1,
+  maxItems: 32,
+  uniqueItems: true,
+  items: { type: 'string', pattern: RELAY_URL_PATTERN, maxLength: 512 },
+});
+
+const minBid: JsonSchema = {
+  type: 'number',
+  description: 'MEV-Boost -min-bid in ETH: builder bids below it fall back to a locally built block. 0 accepts any bid.',
+  minimum: 0,
+  maximum: 1_000_000,
+};
+
+const resourceOverride: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cpu_request: { type: 'string', pattern: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$', description: 'Kubernetes CPU quantity, e.g. "2" or "500m".' },
+    cpu_limit: { type: 'string', pattern: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$' },
+    memory_request: { type: 'string', pattern: '^[0-9]+(Mi|Gi|Ti)$', description: 'Kubernetes memory quantity, e.g. "16Gi".' },
+    memory_limit: { type: 'string', pattern: '^[0-9]+(Mi|Gi|Ti)$' },
+  },
+};
+
+function probe(kind: 'liveness' | 'readiness', target: Target): JsonSchema {
+  const d = PROBE_DEFAULTS[kind];
+  const kubernetes = target === 'kubernetes';
+  const success =
+    kind === 'liveness'
+      ? {
+          type: 'integer',
+          minimum: 1,
+          maximum: kubernetes ? KUBERNETES_LIVENESS_SUCCESS_THRESHOLD : 10,
+          default: kubernetes ? KUBERNETES_LIVENESS_SUCCESS_THRESHOLD : d.successThreshold,
+          description: kubernetes
+            ? 'Consecutive successes before healthy again. Kubernetes requires 1 for liveness probes, so 1 is the only value here (the seed spec default of 2 applies to the other targets).'
+            : `Consecutive successes before healthy again (seed spec default ${d.successThreshold}). Kubernetes requires 1 for liveness, so Kubernetes plans accept only 1.`,
+        }
+      : { type: 'integer', minimum: 1, maximum: 10, default: d.successThreshold, description: 'Consecutive successes before ready.' };
+  const extra =
+    kind === 'liveness'
+      ? { initial_delay_sec: { type: 'integer', minimum: 0, maximum: 3600, default: PROBE_DEFAULTS.liveness.initialDelaySec, description: 'Start-up grace during which failures are ignored.' } }
+      : { app_start_timeout_sec: { type: 'integer', minimum: 1, maximum: 1800, default: PROBE_DEFAULTS.readiness.appStartTimeoutSec, description: 'The most a new deployment may take to become ready before it counts as failed.' } };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    description: `${kind === 'liveness' ? 'Liveness' : 'Readiness'} probe of every component (seed spec). Omitted: each client's own probe. Given: unset fields take the seed defaults.`,
+    properties: {
+      path: { type: 'string', pattern: '^/[A-Za-z0-9._~/-]*$', maxLength: 256, description: "HTTP path to call. Default: each component's own health endpoint." },
+      timeout_sec: { type: 'integer', minimum: 1, maximum: 300, default: d.timeoutSec, description: 'Timeout of one check.' },
+      check_interval_sec: { type: 'integer', minimum: 1, maximum: 300, default: d.checkIntervalSec, description: 'Time between checks; must be greater than timeout_sec.' },
+      failure_threshold: { type: 'integer', minimum: 1, maximum: 10, default: d.failureThreshold, description: 'Consecutive failures before unhealthy.' },
+      success_threshold: success,
+      ...extra,
+    },
+  };
+}
+
+function validatorKeys(target: Target): JsonSchema {
+  const web3signer = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['web3signer_url'],
+    properties: { web3signer_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Web3Signer the validator client signs through.' } },
+  };
+  const secret = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['kubernetes_secret'],
+    properties: {
+      kubernetes_secret: {
+        type: 'string',
+        pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$',
+        description: 'Name of a Secret in the instance namespace holding EIP-2335 keystores and their passwords.',
+      },
+    },
+  };
+  return {
+    description:
+      target === 'aws'
+        ? 'Where the validator keys live, by reference only (key material is never a parameter): a Web3Signer URL. Default: the validator client starts with no keys.'
+        : 'Where the validator keys live, by reference only (key material is never a parameter): a Kubernetes Secret name or a Web3Signer URL. Default: the validator client starts with no keys.',
+    oneOf: target === 'aws' ? [web3signer] : [secret, web3signer],
+  };
+}
+
+function storage(layer: 'execution' | 'consensus', minimum: number, network: string): JsonSchema {
+  return {
+    type: 'integer',
+    minimum,
+    maximum: MAX_VOLUME_GI,
+    description: `Size of the ${layer} client's data volume in GiB (at least ${minimum} on ${network}). Default: the client's size for the network. Volumes grow in place; shrinking replaces the volume.`,
+  };
+}
+
+function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<string, JsonSchema> {
+  const { network } = shape;
+  const components: Component[] =
+    shape.role === 'validator'
+      ? ['execution', 'beacon', ...(shape.separateValidatorClient ? (['validator'] as const) : []), 'mev-boost']
+      : ['execution', 'beacon'];
+  const common: Record<string, JsonSchema> = {
+    checkpoint_sync_url: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https://',
+      maxLength: 2048,
+      description: `Beacon API to checkpoint-sync from (https). Default: ${network.checkpointSyncUrl ?? `the well-known endpoint for ${network.network}`}.`,
+    },
+    execution_storage_gi: storage('execution', network.storageMinimums.executionGi, network.network),
+    consensus_storage_gi: storage('consensus', network.storageMinimums.consensusGi, network.network),
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      description: "CPU and memory requests/limits per component. Unset fields keep the client's sizing.",
+      properties: Object.fromEntries(components.map((c) => [c, resourceOverride])),
+    },
+    liveness: probe('liveness', shape.target),
+    readiness: probe('readiness', shape.target),
+  };
+  if (shape.role === 'rpc') return common;
+  const lidoNote = shape.lido ? " Lido mode: must be Lido's Execution Layer Rewards Vault for this network." : '';
+  return {
+    fee_recipient: {
+      type: 'string',
+      format: 'eip55-address',
+      pattern: '^0x[0-9a-fA-F]{40}$',
+      description: `Address receiving priority fees and MEV, in EIP-55 checksum (mixed-case) form.${lidoNote}`,
+    },
+    graffiti: {
+      type: 'string',
+      format: 'graffiti',
+      maxLength: 32,
+      description: 'Text in proposed blocks: at most 32 bytes of UTF-8 (a multi-byte character counts for more than one). Some clients append client codes when room is left.',
+    },
+    mev_boost: {
+      type: 'object',
+      additionalProperties: false,
+      description: `MEV-Boost sidecar (on by default).${shape.lido ? ' Lido mode: relays from the allow-list with at least one mandatory relay, min_bid_eth at most the Lido limit.' : ''}`,
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'false builds every block locally.' },
+        relays: relayList(
+          network.defaultRelays.length > 0
+            ? `Relay URLs, https://0x<BLS public key>@host. Default: the operator's ${network.defaultRelays.length} relays for ${network.network}.`
+            : `Relay URLs, https://0x<BLS public key>@host. Required when enabled: the operator lists no default relays for ${network.network}.`,
+        ),
+        min_bid_eth: minBid,
+      },
+    },
+    builder_boost_factor: {
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: `Percentage weight of builder bids against local blocks where the validator client supports it: 0 always local, 100 equal.${shape.lido ? ' Lido mode: 100.' : ''} Default: the client's.`,
+    },
+    validator_keys: validatorKeys(shape.target),
+    validator_count: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Number of validators this instance runs; weights the operator's client-diversity ledger. Default 1.",
+    },
+    doppelganger_protection: {
+      type: 'boolean',
+      default: true,
+      description: 'Wait a few epochs for the keys to be seen elsewhere before attesting.',
+    },
+    ...common,
+  };
+}
+
+function objectSchema(title: string, properties: Record<string, JsonSchema>, required: readonly string[]): JsonSchema {
+  return {
+    $schema: DRAFT_07,
+    title,
+    type: 'object',
+    additionalProperties: false,
+    ...(required.length > 0 && { required }),
+    properties,
+  };
+}
+
+const VOLUME_REPLACEMENT: JsonSchema = {
+  type: 'boolean',
+  default: false,
+  description: 'Consent to a change that replaces a data volume (shrinking it, for example): the chain data is lost and resyncs. Without it such an update is refused.',
+};
+
+export function instanceSchema(shape: SchemaShape, operation: 'create' | 'update'): JsonSchema {
+  if (shape.kind === 'mev-boost') {
+    const hasDefaults = shape.network.defaultRelays.length > 0;
+    const properties = {
+      relays: relayList(
+        hasDefaults
+          ? `Relay URLs, https://0x<BLS public key>@host. Default: the operator's ${shape.network.defaultRelays.length} relays for ${shape.network.network}.`
+          : 'Relay URLs, https://0x<BLS public key>@host.',
+      ),
+      min_bid_eth: minBid,
+    };
+    const required = operation === 'create' && !hasDefaults ? ['relays'] : [];
+    return objectSchema(`MEV-Boost on ${shape.network.network}: ${operation} parameters`, properties, required);
+  }
+  const properties = nodeProperties(shape);
+  const title = `${shape.role === 'validator' ? 'Validator' : 'RPC'} node on ${shape.network.network}: ${operation} parameters`;
+  if (operation === 'update') {
+    return objectSchema(title, { ...properties, allow_data_volume_replacement: VOLUME_REPLACEMENT }, []);
+  }
+  return objectSchema(title, properties, shape.role === 'validator' ? ['fee_recipient'] : []);
+}
+
+export const BIND_SCHEMA: JsonSchema = objectSchema(
+  'Binding parameters',
+  {
+    scopes: {
+      type: 'array',
+      description:
+        'Scopes (realm:context:action) the binding token carries. Default: pool:validator.<instance-id>:read.basic. Never wider than the plan allows.',
+      minItems: 1,
+      maxItems: 32,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$' },
+    },
+  },
+  [],
+);

@@ -1,0 +1,17 @@
+/**
+ * The app `cdktf.json` runs, so `cdktf synth` writes the same stacks as `ovsb synth`: every plan of
+ * OVSB_CATALOG (default: the bundled catalog) with its example parameters, into cdktf's outdir
+ * (CDKTF_OUTDIR, set by the cdktf CLI).
+ */
+import { loadCatalog, catalogPathFromEnv } from '../catalog/load';
+import { writeSynthesizedApp } from '../synth';
+import { report } from './main';
+import { exampleStackDefinitions } from './synth-plans';
+
+const context = { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+try {
+  const catalog = loadCatalog(catalogPathFromEnv(process.env));
+  writeSynthesizedApp(undefined, exampleStackDefinitions(catalog, catalog.plans));
+} catch (error) {
+  process.exitCode = report(error, context);
+}

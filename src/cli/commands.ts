@@ -1,0 +1,21 @@
+/**
+ * The command table. Commands load on demand, so `ovsb catalog` never pays for cdktf and the providers.
+ * To add a command: a file exporting a `Command`, and one line here.
+ */
+import type { Command } from './command';
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'catalog', summary: 'print the OSB catalog JSON', load: async () => (await import('./catalog-command')).catalogCommand },
+  { name: 'plans', summary: 'list plans: stack name, plan id, service', load: async () => (await import('./plans-command')).plansCommand },
+  { name: 'synth', summary: 'synthesise plans into Terraform JSON (cdktf layout)', load: async () => (await import('./synth-command')).synthCommand },
+  { name: 'serve', summary: 'run the Open Service Broker (HTTP API + terraform worker)', load: async () => (await import('./serve')).serveCommand },
+  { name: 'help', summary: 'show this help, or a command\'s usage', load: async () => (await import('./help-command')).helpCommand },
+];
+
+export const findCommand = (name: string): CommandEntry | undefined => COMMANDS.find((c) => c.name === name);

@@ -1,0 +1,169 @@
+/**
+ * The broker's settings, read from the environment once at start-up (`ovsb serve`).
+ *
+ * | variable                     | default              | meaning                                              |
+ * |------------------------------|----------------------|------------------------------------------------------|
+ * | OVSB_PORT                    | 8080                 | TCP port (0 picks a free one)                        |
+ * | OVSB_HOST                    | 127.0.0.1            | listen address (0.0.0.0 to serve other hosts)        |
+ * | OVSB_USERNAME                | ovsb                 | HTTP Basic user platforms authenticate with          |
+ * | OVSB_PASSWORD                | generated            | generated on first start, printed once, kept in      |
+ * |                              |                      | `<data dir>/broker-password` (0600) and reused       |
+ * | OVSB_DATA_DIR                | ./.ovsb              | SQLite database, keys, terraform workspaces (0700)   |
+ * | OVSB_DATABASE_URL            | (SQLite)             | postgres://... for PostgreSQL (several replicas)     |
+ * | OVSB_CATALOG                 | bundled catalog.yaml | the operator's catalog                               |
+ * | OVSB_TERRAFORM_BIN           | terraform            | terraform or OpenTofu binary (name on PATH or path)  |
+ * | OVSB_TF_BACKEND              | local                | terraform state backend: local, pg or s3             |
+ * | OVSB_MAX_CONCURRENT_APPLIES  | 4                    | terraform runs at once in this process               |
+ * | OVSB_ENCRYPTION_KEY          | generated            | 32-byte key for secrets at rest (src/crypto/keys.ts) |
+ * | OVSB_PROVIDER_MIRROR         | none                 | filesystem mirror of terraform providers             |
+ * | OVSB_LOG_LEVEL               | info                 | trace, debug, info, warn, error, fatal or silent     |
+ *
+ * The terraform variables (and the backend's own: OVSB_TF_PG_CONN_STR, OVSB_TF_S3_*, ...) are parsed by
+ * the runner's `terraformRunnerSettings` (src/terraform/settings.ts), so each has one reading.
+ *
+ * Pure: `loadConfig` only parses; files (password, key) are handled by `resolveBrokerCredentials` and
+ * src/crypto at start-up.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ENCRYPTION_KEY_ENV, ensurePrivateDir, parseEncryptionKey } from './crypto/keys';
+import { generatePassword } from './crypto/tokens';
+import { ConfigError } from './errors';
+import { storageEngineFor } from './storage';
+import { terraformRunnerSettings, type TerraformRunnerSettings } from './terraform/settings';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_USERNAME = 'ovsb';
+/** File in the data dir holding the generated broker password. */
+export const PASSWORD_FILE = 'broker-password';
+
+export interface BrokerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute. */
+  readonly dataDir: string;
+  /** @default undefined (SQLite in dataDir) */
+  readonly databaseUrl?: string;
+  /** Absolute. @default undefined (the bundled catalog.yaml) */
+  readonly catalogPath?: string;
+  /** Binary, state backend, pool size, provider mirror (absolute), lock and interrupt timings. */
+  readonly terraform: TerraformRunnerSettings;
+  readonly logLevel: LogLevel;
+  readonly username: string;
+  /** @default undefined: generated on first start (see resolveBrokerCredentials) */
+  readonly password?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The value if set and not blank. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = read(env, name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(name, '', `"${text}" is not an integer from ${min} to ${max}; set it to e.g. ${fallback} or unset it for ${fallback}`);
+  }
+  return Number(text);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const text = read(env, name);
+  if (text === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new ConfigError(name, '', `"${text}" is not one of ${allowed.join(', ')}; unset it for ${fallback}`);
+  }
+  return text as T;
+}
+
+/** Parses the OVSB_* variables; relative paths resolve against `cwd`. Throws ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): BrokerConfig {
+  const databaseUrl = read(env, 'OVSB_DATABASE_URL');
+  storageEngineFor(databaseUrl);
+  const username = read(env, 'OVSB_USERNAME') ?? DEFAULT_USERNAME;
+  if (username.includes(':')) {
+    throw new ConfigError('OVSB_USERNAME', '', 'contains ":", which HTTP Basic authentication cannot carry in a user name; choose a name without it');
+  }
+  // Not trimmed: a password may legitimately start or end with spaces.
+  const password = env['OVSB_PASSWORD'] === undefined || env['OVSB_PASSWORD'] === '' ? undefined : env['OVSB_PASSWORD'];
+  if (password !== undefined && password.length < 12) {
+    throw new ConfigError('OVSB_PASSWORD', '', `is ${password.length} characters; use at least 12 (e.g. \`openssl rand -base64 24\`), or unset it to have one generated`);
+  }
+  const host = read(env, 'OVSB_HOST') ?? '127.0.0.1';
+  if (/\s|\//.test(host)) {
+    throw new ConfigError('OVSB_HOST', '', `"${host}" is not a host name or IP address; use e.g. 127.0.0.1 or 0.0.0.0`);
+  }
+  const key = read(env, ENCRYPTION_KEY_ENV);
+  if (key !== undefined) parseEncryptionKey(key, ENCRYPTION_KEY_ENV);
+  const catalog = read(env, 'OVSB_CATALOG');
+  const dataDir = resolve(cwd, read(env, 'OVSB_DATA_DIR') ?? '.ovsb');
+  const terraform = terraformRunnerSettings(env, dataDir);
+  return {
+    port: integer(env, 'OVSB_PORT', 8080, 0, 65535),
+    host,
+    dataDir,
+    ...(databaseUrl !== undefined && { databaseUrl }),
+    ...(catalog !== undefined && { catalogPath: resolve(cwd, catalog) }),
+    terraform: {
+      ...terraform,
+      ...(terraform.providerMirror !== undefined && { providerMirror: resolve(cwd, terraform.providerMirror) }),
+    },
+    logLevel: oneOf(env, 'OVSB_LOG_LEVEL', LOG_LEVELS, 'info'),
+    username,
+    ...(password !== undefined && { password }),
+  };
+}
+
+export interface BrokerCredentials {
+  readonly username: string;
+  readonly password: string;
+  /** True when the password was generated by this call (print it once). */
+  readonly generated: boolean;
+  /** Where a generated password is kept; undefined when it came from OVSB_PASSWORD. */
+  readonly passwordFile?: string;
+}
+
+function readPasswordFile(path: string): string {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(path, '', `is readable by group or others (mode ${mode.toString(8)}); run \`chmod 600 ${path}\``);
+  }
+  const password = readFileSync(path, 'utf8').trim();
+  if (password === '') throw new ConfigError(path, '', 'is empty; delete it to have a new password generated, or set OVSB_PASSWORD');
+  return password;
+}
+
+/**
+ * The Basic credentials platforms must present: OVSB_PASSWORD, else the password kept in the data dir,
+ * else a new one written there (0600; if two processes race, both end with the file's password).
+ */
+export function resolveBrokerCredentials(config: BrokerConfig): BrokerCredentials {
+  if (config.password !== undefined) return { username: config.username, password: config.password, generated: false };
+  ensurePrivateDir(config.dataDir);
+  const path = join(config.dataDir, PASSWORD_FILE);
+  try {
+    return { username: config.username, password: readPasswordFile(path), generated: false, passwordFile: path };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, `${generatePassword()}\n`, { mode: 0o600, flag: 'wx' });
+  let created = true;
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    created = false;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  chmodSync(path, 0o600);
+  return { username: config.username, password: readPasswordFile(path), generated: created, passwordFile: path };
+}

@@ -1,0 +1,74 @@
+/** What the HTTP layer hands the service: OSB requests after syntax checks, in domain spelling. */
+import type { JsonObject, OriginatingIdentity } from '../operations/types';
+
+/** Who asked; recorded with every operation (the audit trail). */
+export interface RequestOrigin {
+  /** Decoded `X-Broker-API-Originating-Identity`. @default undefined (platform-initiated) */
+  readonly originatingIdentity?: OriginatingIdentity;
+  /** `X-Broker-API-Request-Identity`. @default undefined */
+  readonly requestIdentity?: string;
+}
+
+export interface ProvisionRequest extends RequestOrigin {
+  readonly instanceId: string;
+  readonly serviceId: string;
+  readonly planId: string;
+  /** @default {} */
+  readonly parameters?: JsonObject;
+  /** @default {} */
+  readonly context?: JsonObject;
+  /** `maintenance_info.version`. @default undefined */
+  readonly maintenanceInfoVersion?: string;
+}
+
+export interface UpdateRequest extends RequestOrigin {
+  readonly instanceId: string;
+  readonly serviceId: string;
+  /** @default undefined: the plan does not change */
+  readonly planId?: string;
+  /** @default undefined: the parameters do not change */
+  readonly parameters?: JsonObject;
+  /** @default undefined: the context does not change */
+  readonly context?: JsonObject;
+  /** @default undefined */
+  readonly maintenanceInfoVersion?: string;
+  /** `previous_values.plan_id`, recorded for the audit trail. @default undefined */
+  readonly previousPlanId?: string;
+}
+
+export interface DeprovisionRequest extends RequestOrigin {
+  readonly instanceId: string;
+  readonly serviceId: string;
+  readonly planId: string;
+}
+
+export interface BindRequest extends RequestOrigin {
+  readonly instanceId: string;
+  readonly bindingId: string;
+  /** Optional only when rotating (`predecessorBindingId`); then the instance's. */
+  readonly serviceId?: string;
+  readonly planId?: string;
+  /** @default {} */
+  readonly parameters?: JsonObject;
+  /** @default {} */
+  readonly context?: JsonObject;
+  /** OSB `bind_resource` (with the deprecated top-level `app_guid` folded in). @default undefined */
+  readonly bindResource?: JsonObject;
+  /** OSB `predecessor_binding_id` (binding rotation). @default undefined */
+  readonly predecessorBindingId?: string;
+}
+
+export interface UnbindRequest extends RequestOrigin {
+  readonly instanceId: string;
+  readonly bindingId: string;
+  readonly serviceId: string;
+  readonly planId: string;
+}
+
+/** The origin fields of a request, for `beginOperation`. */
+export function origin(input: RequestOrigin): RequestOrigin {
+  return {
+    ...(input.originatingIdentity !== undefined && { originatingIdentity: input.originatingIdentity }),
+    ...(input.requestIdentity !== undefined && { requestIdentity: input.requestIdentity }),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * InstanceProvisioner over terraform: resolve the topology (catalog plan + parameters -> stack props),
+ * synthesise the plan's stack in process, and hand the configuration to the runner (apply / destroy).
+ *
+ * - Workspaces and stack names derive from the OSB instance id by hashing (runner, `instanceNameFor`):
+ *   the raw id never reaches a path or a resource name.
+ * - Outputs kept for bindings are the non-sensitive ones (endpoints, client names and versions); sensitive
+ *   outputs (the Engine API JWT) stay in terraform's state and are of no use to consumers.
+ * - An update first plans the new configuration and refuses one that would replace a data volume unless
+ *   the caller passed `allow_data_volume_replacement: true`.
+ */
+import type { Catalog } from '../catalog/catalog';
+import type { CatalogPlan } from '../catalog/model';
+import type { MevBoostServiceParameters, NodeParameters } from '../catalog/parameters';
+import { badRequest, ConfigError, OsbError } from '../errors';
+import type { JsonValue, OperationRequest } from '../operations/types';
+import { synthesizeMevBoostStack, synthesizeNodeStack, type TerraformJson } from '../synth';
+import type { RunProgress } from '../terraform/progress';
+import type { TerraformRunner } from '../terraform/runner';
+import { instanceNameFor, resolveStackProps, type ResolveOptions } from '../topology';
+import type { PlanView } from './catalog';
+import { DataVolumeReplacementRefused, type AppliedInstance, type ApplyRun, type InstanceProvisioner, type OperationRun, type UpdateRun } from './provisioner';
+
+export interface TerraformProvisionerOptions {
+  readonly catalog: Catalog;
+  readonly runner: TerraformRunner;
+  /** Deployment-wide target settings that win over catalog.yaml's. @default none */
+  readonly targetDefaults?: ResolveOptions['targetDefaults'];
+}
+
+export class TerraformProvisioner implements InstanceProvisioner {
+  constructor(private readonly options: TerraformProvisionerOptions) {}
+
+  check(instanceId: string, request: OperationRequest, plan: PlanView): void {
+    this.#resolve(instanceId, request, this.#catalogPlan(plan));
+  }
+
+  async provision(run: ApplyRun): Promise<AppliedInstance> {
+    const config = this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
+    run.onProgress('Synthesised the stack; starting terraform');
+    return this.#apply(run, config);
+  }
+
+  async update(run: UpdateRun): Promise<AppliedInstance> {
+    const config = this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
+    if (!run.allowDataVolumeReplacement) {
+      run.onProgress('Planning the update to check for data volume replacement');
+      const check = await this.options.runner.planReplacesDataVolume(run.instanceId, config, this.#runOptions(run));
+      if (check.replacesDataVolume) throw new DataVolumeReplacementRefused(check.changes.map((change) => change.resource.address));
+    }
+    return this.#apply(run, config);
+  }
+
+  async deprovision(run: OperationRun): Promise<void> {
+    const result = await this.options.runner.destroy(run.instanceId, {
+      ...this.#runOptions(run),
+      ...this.#destroyConfig(run),
+    });
+    run.onProgress(result.destroyed === 0 ? 'Nothing was left to destroy' : `Destroyed ${result.destroyed} resources`);
+  }
+
+  async #apply(run: OperationRun, config: TerraformJson): Promise<AppliedInstance> {
+    const result = await this.options.runner.apply(run.instanceId, config, this.#runOptions(run));
+    const outputs: Record<string, JsonValue> = {};
+    for (const [name, output] of Object.entries(result.outputs)) {
+      // Values come from `terraform output -json`: JSON by construction.
+      if (!output.sensitive) outputs[name] = output.value as JsonValue;
+    }
+    return { outputs };
+  }
+
+  #runOptions(run: OperationRun) {
+    return {
+      signal: run.signal,
+      timeoutMs: run.timeoutMs,
+      onProgress: (progress: RunProgress) => run.onProgress(progress.message),
+    };
+  }
+
+  /**
+   * The configuration to destroy with when the workspace has none of its own (a lost data dir, or with a
+   * shared pg/s3 backend another replica provisioned it): re-synthesised from the instance's plan and
+   * parameters when the plan is still in the catalog.
+   */
+  #destroyConfig(run: OperationRun): { config?: TerraformJson } {
+    const plan = this.options.catalog.findPlan(run.request.serviceId, run.request.planId);
+    if (plan === undefined || run.request.parameters === undefined) return {};
+    try {
+      return { config: this.#synthesize(run.instanceId, run.request, plan) };
+    } catch {
+      // The workspace's own configuration, if any, is what destroy uses then.
+      return {};
+    }
+  }
+
+  #catalogPlan(plan: PlanView): CatalogPlan {
+    const found = this.options.catalog.findPlan(plan.serviceId, plan.planId);
+    if (found === undefined) {
+      throw new OsbError(422, 'UnprocessableEntity', `plan ${plan.planName} is no longer in the catalog; restore it in catalog.yaml`);
+    }
+    return found;
+  }
+
+  #resolve(instanceId: string, request: OperationRequest, plan: CatalogPlan) {
+    try {
+      return resolveStackProps(this.options.catalog, plan, (request.parameters ?? {}) as NodeParameters | MevBoostServiceParameters, {
+        instanceName: instanceNameFor(instanceId),
+        backend: this.options.runner.backendProps(instanceId),
+        ...(this.options.targetDefaults !== undefined && { targetDefaults: this.options.targetDefaults }),
+      });
+    } catch (error) {
+      throw asRefusal(error);
+    }
+  }
+
+  #synthesize(instanceId: string, request: OperationRequest, plan: CatalogPlan): TerraformJson {
+    const resolved = this.#resolve(instanceId, request, plan);
+    const stackName = instanceNameFor(instanceId);
+    try {
+      return resolved.kind === 'node' ? synthesizeNodeStack(stackName, resolved.props) : synthesizeMevBoostStack(stackName, resolved.props);
+    } catch (error) {
+      throw asRefusal(error);
+    }
+  }
+}
+
+/** Props the stacks refuse are the request's fault: a 400 (or a refused operation) naming the reason. */
+function asRefusal(error: unknown): unknown {
+  if (error instanceof ConfigError) return badRequest(`the parameters cannot be deployed: ${error.message}`);
+  return error;
+}

@@ -1,0 +1,30 @@
+/** Operations as last_operation reports them, and the ConcurrencyError that names the running one. */
+import { unprocessable, type OsbError } from '../errors';
+import type { Operation, OperationStateName } from '../operations/types';
+
+export interface LastOperationView {
+  readonly state: OperationStateName;
+  /** Never empty (the spec forbids an empty description). */
+  readonly description: string;
+  /** Failed update/deprovision only; OSB default true. */
+  readonly instanceUsable?: boolean;
+  /** Failed update only; OSB default true. */
+  readonly updateRepeatable?: boolean;
+}
+
+export function lastOperationView(operation: Operation): LastOperationView {
+  const description = operation.description.trim() === '' ? `${operation.kind} ${operation.state}` : operation.description;
+  if (operation.state !== 'failed') return { state: operation.state, description };
+  const changedExisting = operation.kind === 'update' || operation.kind === 'deprovision';
+  return {
+    state: 'failed',
+    description,
+    ...(changedExisting && { instanceUsable: operation.instanceUsable ?? true }),
+    ...(operation.kind === 'update' && { updateRepeatable: operation.updateRepeatable ?? true }),
+  };
+}
+
+export function concurrency(what: string, running: Operation | undefined): OsbError {
+  const which = running === undefined || running.state !== 'in progress' ? 'another operation' : `a ${running.kind} (operation ${running.id})`;
+  return unprocessable('ConcurrencyError', `${which} is in progress on ${what}; retry when it has finished`);
+}

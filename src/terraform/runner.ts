@@ -1,0 +1,431 @@
+/**
+ * The terraform runner the broker's operations call: per-instance workspaces, real terraform runs,
+ * progress, time limits, concurrency limits, crash recovery. It knows nothing of storage or OSB: progress
+ * goes to a callback and results are returned; the broker-side glue persists them.
+ *
+ * Guarantees:
+ * - never two runs on one instance at once (in this process; across broker replicas the storage layer's
+ *   locks and terraform's state lock take over), and at most `maxConcurrent` runs overall, FIFO beyond;
+ * - `terraform init` runs one at a time across instances: the shared plugin cache is not safe for
+ *   concurrent installs, and neither is the pg backend's first-time table creation;
+ * - every operation has a time limit, queueing included; at the limit terraform is interrupted (SIGINT,
+ *   then SIGKILL after `interruptGraceMs`) and the operation fails saying so;
+ * - destroy is idempotent: a missing, never-initialised or half-created workspace deprovisions cleanly;
+ * - a terraform process left running in a workspace by a crashed broker is interrupted before the next
+ *   run there, and a lock that outlives its holder (s3) is force-unlocked when that holder was this host.
+ */
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+import type { BackendProps } from '../../stacks/props';
+import { ExternalError } from '../errors';
+import {
+  backendEnv,
+  backendPropsFor,
+  checkBackendBlock,
+  dropRemoteState,
+  remoteStateStatus,
+  type StateBackend,
+} from './backends';
+import { writeCliConfig } from './cli-config';
+import type { CommandContext } from './commands';
+import { KeyedMutex, Semaphore, type Release } from './concurrency';
+import { defaultDataVolumePredicate, type DataVolumePredicate } from './data-volumes';
+import { TerraformError } from './errors';
+import type { ChangeCounts, TerraformEvent } from './events';
+import { TerraformInvoker, type InvocationOptions, type LockingInvocation, type PlannedChange } from './invoker';
+import type { TerraformLog } from './log';
+import { interruptProcesses, terraformProcessesIn } from './orphans';
+import type { TerraformOutputs } from './parse';
+import { ChangeProgress, type ProgressListener, type RunProgress } from './progress';
+import { isStaleLock } from './state-lock';
+import { Workspaces, type Workspace } from './workspace';
+
+export interface TerraformRunnerConfig {
+  /** Binary name or path (`OVSB_TERRAFORM_BIN`). @default `terraform`, found on PATH */
+  readonly terraformBin?: string;
+  /** The broker's data directory; the runner uses `<dataDir>/terraform` and `<dataDir>/workspaces`. */
+  readonly dataDir: string;
+  /** @default `{ kind: 'local' }` */
+  readonly backend?: StateBackend;
+  /** Filesystem provider mirror (`OVSB_PROVIDER_MIRROR`). @default none */
+  readonly providerMirror?: string;
+  /** Terraform runs at once across instances (`OVSB_MAX_CONCURRENT_APPLIES`). @default 4 */
+  readonly maxConcurrent?: number;
+  /** Time limit of an operation whose caller gives none. @default 3600000 (1 h) */
+  readonly defaultTimeoutMs?: number;
+  /** How long terraform waits for a state lock (`-lock-timeout`). @default 60000 */
+  readonly lockTimeoutMs?: number;
+  /** Grace between SIGINT and SIGKILL when terraform is interrupted. @default 30000 */
+  readonly interruptGraceMs?: number;
+  /** Environment the providers need: `KUBECONFIG`, `KUBE_*`, `AWS_*`, proxies. Values are secrets. @default none */
+  readonly providerEnv?: Readonly<Record<string, string>>;
+  /** Which planned deletions/replacements lose chain data. @default {@link defaultDataVolumePredicate} */
+  readonly dataVolumePredicate?: DataVolumePredicate;
+  readonly log: TerraformLog;
+}
+
+export interface RunOptions {
+  /** Progress lines for last_operation ("applying 7/12: kubernetes_stateful_set_v1.execution"). @default none */
+  readonly onProgress?: ProgressListener;
+  /** Cancels the operation: a queued one never starts, a running terraform is interrupted. @default none */
+  readonly signal?: AbortSignal;
+  /** The operation's time limit, queueing included (the plan's `maximum_polling_duration`). @default `defaultTimeoutMs` */
+  readonly timeoutMs?: number;
+}
+
+export interface DestroyOptions extends RunOptions {
+  /**
+   * Configuration to destroy with when the workspace keeps none (the workspace was lost, or with a
+   * shared pg/s3 backend another broker replica provisioned the instance).
+   * @default none: the workspace's kept configuration is used
+   */
+  readonly config?: object;
+}
+
+export interface ApplyResult {
+  /** Every output with its value; sensitive ones must stay out of logs and descriptions. */
+  readonly outputs: TerraformOutputs;
+  readonly summary?: ChangeCounts;
+}
+
+export interface DestroyResult {
+  /** Resource instances terraform destroyed; 0 when there was nothing to destroy. */
+  readonly destroyed: number;
+}
+
+export interface DataVolumeCheck {
+  readonly replacesDataVolume: boolean;
+  /** The planned deletions/replacements that match the data-volume predicate. */
+  readonly changes: readonly PlannedChange[];
+}
+
+interface Run {
+  readonly ws: Workspace;
+  readonly operation: string;
+  readonly context: CommandContext;
+  readonly signal?: AbortSignal;
+  /** Options for the next command: the time left until the operation's deadline. */
+  invocation(): InvocationOptions;
+  locking(): LockingInvocation;
+  progress(progress: RunProgress | string): void;
+  /** Waits for a semaphore within the operation's deadline and signal. */
+  wait(semaphore: Semaphore, waitingMessage: string): Promise<Release>;
+}
+
+const DEFAULTS = {
+  terraformBin: 'terraform',
+  maxConcurrent: 4,
+  defaultTimeoutMs: 60 * 60_000,
+  lockTimeoutMs: 60_000,
+  interruptGraceMs: 30_000,
+} as const;
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`TerraformRunnerConfig.${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+export class TerraformRunner {
+  readonly #bin: string;
+  readonly #backend: StateBackend;
+  readonly #providerMirror: string | undefined;
+  readonly #providerEnv: Readonly<Record<string, string>>;
+  readonly #defaultTimeoutMs: number;
+  readonly #lockTimeoutSec: number;
+  readonly #interruptGraceMs: number;
+  readonly #isDataVolume: DataVolumePredicate;
+  readonly #log: TerraformLog;
+  readonly #workspaces: Workspaces;
+  readonly #invoker: TerraformInvoker;
+  readonly #terraformDir: string;
+  readonly #cliConfigFile: string;
+  readonly #pluginCacheDir: string;
+  readonly #instances = new KeyedMutex();
+  readonly #pool: Semaphore;
+  readonly #initLock = new Semaphore(1);
+  #directories: Promise<void> | undefined;
+
+  constructor(config: TerraformRunnerConfig) {
+    this.#bin = config.terraformBin ?? DEFAULTS.terraformBin;
+    this.#backend = config.backend ?? { kind: 'local' };
+    this.#providerMirror = config.providerMirror;
+    this.#providerEnv = config.providerEnv ?? {};
+    this.#defaultTimeoutMs = positiveInteger('defaultTimeoutMs', config.defaultTimeoutMs ?? DEFAULTS.defaultTimeoutMs);
+    this.#lockTimeoutSec = Math.ceil((config.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs) / 1000);
+    this.#interruptGraceMs = config.interruptGraceMs ?? DEFAULTS.interruptGraceMs;
+    this.#isDataVolume = config.dataVolumePredicate ?? defaultDataVolumePredicate;
+    this.#log = config.log;
+    this.#pool = new Semaphore(positiveInteger('maxConcurrent', config.maxConcurrent ?? DEFAULTS.maxConcurrent));
+    this.#workspaces = new Workspaces(config.dataDir);
+    this.#terraformDir = join(config.dataDir, 'terraform');
+    this.#cliConfigFile = join(this.#terraformDir, 'cli.tfrc');
+    this.#pluginCacheDir = join(this.#terraformDir, 'plugin-cache');
+    this.#invoker = new TerraformInvoker({
+      bin: this.#bin,
+      killGraceMs: this.#interruptGraceMs,
+      log: config.log,
+      ...(config.providerMirror !== undefined ? { providerMirror: config.providerMirror } : {}),
+    });
+  }
+
+  /** The backend block to synthesise into this instance's stack (`NodeStackProps.backend`). */
+  backendProps(instanceKey: string): BackendProps {
+    return backendPropsFor(this.#backend, this.#workspaces.for(instanceKey));
+  }
+
+  /** Provision or update: write the configuration, init, apply, read the outputs. */
+  apply(instanceKey: string, config: object, options: RunOptions = {}): Promise<ApplyResult> {
+    return this.#withInstance(instanceKey, 'terraform apply', options, true, async (run) => {
+      checkBackendBlock(config, this.#backend, run.ws);
+      await this.#workspaces.writeConfig(run.ws, config);
+      await this.#init(run);
+      const result = await this.#locking(run, () =>
+        this.#invoker.apply(run.context, { ...run.locking(), onEvent: this.#progressFor(run, new ChangeProgress('applying')) }),
+      );
+      run.progress('reading outputs');
+      const outputs = await this.#invoker.output(run.context, run.invocation());
+      return { outputs, ...(result.summary ? { summary: result.summary } : {}) };
+    });
+  }
+
+  /** Deprovision. Succeeds when there is nothing (left) to destroy; removes the workspace and backend state after. */
+  destroy(instanceKey: string, options: DestroyOptions = {}): Promise<DestroyResult> {
+    return this.#withInstance(instanceKey, 'terraform destroy', options, true, async (run) => {
+      const kept = (await this.#workspaces.exists(run.ws)) ? await this.#workspaces.readConfig(run.ws) : undefined;
+      const config = kept ?? options.config;
+      const state = await this.#stateStatus(run.ws, config);
+      if (state === 'nothing') {
+        run.progress('nothing to destroy');
+        await this.#cleanUp(run.ws);
+        return { destroyed: 0 };
+      }
+      if (config === undefined) {
+        throw new ExternalError(
+          `terraform destroy: workspace ${run.ws.id} holds state but no configuration to destroy it with; pass the instance's synthesised configuration as DestroyOptions.config`,
+          { source: 'terraform destroy' },
+        );
+      }
+      checkBackendBlock(config, this.#backend, run.ws);
+      if (kept === undefined) await this.#workspaces.writeConfig(run.ws, config);
+      await this.#init(run);
+      const result = await this.#locking(run, () =>
+        this.#invoker.destroy(run.context, { ...run.locking(), onEvent: this.#progressFor(run, new ChangeProgress('destroying')) }),
+      );
+      await this.#cleanUp(run.ws);
+      return { destroyed: result.summary?.remove ?? 0 };
+    });
+  }
+
+  /** The instance's current outputs (values included). Does not take a worker slot: it is a read. */
+  outputs(instanceKey: string, options: RunOptions = {}): Promise<TerraformOutputs> {
+    return this.#withInstance(instanceKey, 'terraform output', options, false, async (run) => {
+      if ((await this.#workspaces.readConfig(run.ws).catch(() => undefined)) === undefined) {
+        throw new ExternalError(`terraform output: instance workspace ${run.ws.id} does not exist or has no configuration; provision the instance first`, {
+          source: 'terraform output',
+        });
+      }
+      if (!(await this.#workspaces.isInitialised(run.ws))) await this.#init(run);
+      return this.#invoker.output(run.context, run.invocation());
+    });
+  }
+
+  /**
+   * Plans `newConfig` against the instance's state and reports the deletions/replacements of data
+   * volumes it would make. The workspace keeps its previous configuration afterwards.
+   */
+  planReplacesDataVolume(instanceKey: string, newConfig: object, options: RunOptions = {}): Promise<DataVolumeCheck> {
+    return this.#withInstance(instanceKey, 'terraform plan', options, true, async (run) => {
+      if (!(await this.#workspaces.exists(run.ws))) return { replacesDataVolume: false, changes: [] };
+      checkBackendBlock(newConfig, this.#backend, run.ws);
+      const previous = await this.#workspaces.readConfig(run.ws);
+      await this.#workspaces.writeConfig(run.ws, newConfig);
+      let planned: readonly PlannedChange[];
+      try {
+        await this.#init(run);
+        planned = (await this.#locking(run, () => this.#invoker.plan(run.context, run.locking()))).changes;
+      } finally {
+        if (previous !== undefined) await this.#workspaces.writeConfig(run.ws, previous);
+        else await this.#workspaces.removeConfig(run.ws);
+      }
+      const changes = planned.filter((change) => this.#isDataVolume(change.resource, change.action));
+      return { replacesDataVolume: changes.length > 0, changes };
+    });
+  }
+
+  async #withInstance<T>(instanceKey: string, operation: string, options: RunOptions, usesPool: boolean, work: (run: Run) => Promise<T>): Promise<T> {
+    const limitMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    const deadline = Date.now() + limitMs;
+    const limitSeconds = Math.round(limitMs / 1000);
+    const ws = this.#workspaces.for(instanceKey);
+    const { signal, onProgress } = options;
+
+    const notStarted = (): TerraformError =>
+      signal?.aborted
+        ? new TerraformError(`${operation} was cancelled before terraform started`, { kind: 'aborted' }, { source: operation })
+        : new TerraformError(`${operation} did not finish within ${limitSeconds} s: it waited for other terraform runs and never started`, { kind: 'timeout', limitSeconds }, { source: operation });
+    const remainingMs = (): number => {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new TerraformError(`${operation} did not finish within ${limitSeconds} s and was interrupted`, { kind: 'timeout', limitSeconds }, { source: operation });
+      }
+      return remaining;
+    };
+    const progress = (update: RunProgress | string) =>
+      onProgress?.(typeof update === 'string' ? { message: update, completed: 0, total: 0 } : update);
+    const wait = async (semaphore: Semaphore, waitingMessage: string): Promise<Release> => {
+      if (semaphore.active >= semaphore.capacity) progress(waitingMessage);
+      const waitSignal = AbortSignal.any([AbortSignal.timeout(remainingMs()), ...(signal ? [signal] : [])]);
+      try {
+        return await semaphore.acquire(waitSignal);
+      } catch (error) {
+        if (waitSignal.aborted) throw notStarted();
+        throw error;
+      }
+    };
+
+    const invocation = (): InvocationOptions => ({ timeoutMs: remainingMs(), limitMs, operation, ...(signal ? { signal } : {}) });
+    const run: Run = {
+      ws,
+      operation,
+      context: {
+        cwd: ws.dir,
+        cliConfigFile: this.#cliConfigFile,
+        pluginCacheDir: this.#pluginCacheDir,
+        env: { ...this.#providerEnv, ...backendEnv(this.#backend) },
+      },
+      ...(signal ? { signal } : {}),
+      invocation,
+      locking: () => ({ ...invocation(), lockTimeoutSec: this.#lockTimeoutSec }),
+      progress,
+      wait,
+    };
+
+    const releases: Release[] = [];
+    const releaseAll = () => {
+      for (const release of releases.reverse()) release();
+      releases.length = 0;
+    };
+    try {
+      if (this.#instances.isLocked(ws.id)) progress('waiting for the previous terraform run on this instance to finish');
+      const waitSignal = AbortSignal.any([AbortSignal.timeout(limitMs), ...(signal ? [signal] : [])]);
+      try {
+        releases.push(await this.#instances.acquire(ws.id, waitSignal));
+      } catch (error) {
+        if (waitSignal.aborted) throw notStarted();
+        throw error;
+      }
+      if (usesPool) releases.push(await wait(this.#pool, `waiting for a free terraform slot (${this.#pool.capacity} runs in progress)`));
+      await this.#ensureDirectories();
+      await this.#recoverOrphans(ws);
+      try {
+        return await work(run);
+      } finally {
+        await this.#workspaces.tightenPermissions(ws).catch((error: unknown) =>
+          this.#log.warn({ workspace: ws.id, error: String(error) }, 'could not tighten workspace file permissions'),
+        );
+      }
+    } finally {
+      releaseAll();
+    }
+  }
+
+  #ensureDirectories(): Promise<void> {
+    this.#directories ??= (async () => {
+      for (const dir of [this.#terraformDir, this.#pluginCacheDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
+    })();
+    return this.#directories;
+  }
+
+  /** terraform init, one at a time across the runner, with a freshly written CLI config. */
+  async #init(run: Run): Promise<void> {
+    const release = await run.wait(this.#initLock, 'waiting for another instance\'s terraform init');
+    try {
+      run.progress('initialising terraform');
+      await writeCliConfig(this.#cliConfigFile, {
+        pluginCacheDir: this.#pluginCacheDir,
+        ...(this.#providerMirror !== undefined ? { providerMirror: this.#providerMirror } : {}),
+      });
+      await this.#invoker.init(run.context, run.locking());
+    } finally {
+      release();
+    }
+  }
+
+  /** Interrupts terraform processes a previous broker process left running in this workspace. */
+  async #recoverOrphans(ws: Workspace): Promise<void> {
+    const pids = await terraformProcessesIn(ws.dir, this.#bin);
+    if (pids.length === 0) return;
+    this.#log.warn({ workspace: ws.id, pids }, 'interrupting terraform left running in the workspace by a previous broker process');
+    const survivors = await interruptProcesses(pids, this.#interruptGraceMs);
+    if (survivors.length > 0) {
+      throw new ExternalError(`terraform processes ${survivors.join(', ')} in workspace ${ws.id} did not stop after SIGINT and SIGKILL`, {
+        source: 'terraform',
+      });
+    }
+  }
+
+  /** Runs a locking command; once, force-unlocks a stale lock (see state-lock.ts) and retries. */
+  async #locking<T>(run: Run, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      if (!(error instanceof TerraformError) || error.failure.kind !== 'state-locked' || error.failure.lock === undefined) throw error;
+      const lock = error.failure.lock;
+      const stale = isStaleLock({
+        lock,
+        lockOutlivesHolder: this.#backend.kind === 's3',
+        hostname: hostname(),
+        terraformRunningInWorkspace: (await terraformProcessesIn(run.ws.dir, this.#bin)).length > 0,
+      });
+      if (!stale) throw error;
+      this.#log.warn(
+        { workspace: run.ws.id, lockId: lock.id, holder: lock.who, since: lock.created },
+        'force-unlocking a stale state lock left by a terraform run on this host that no longer exists',
+      );
+      await this.#invoker.forceUnlock(run.context, lock.id, run.invocation());
+      return command();
+    }
+  }
+
+  #progressFor(run: Run, tracker: ChangeProgress): (event: TerraformEvent) => void {
+    return (event) => {
+      const update = tracker.next(event);
+      if (update) run.progress(update);
+    };
+  }
+
+  /** Whether anything may exist to destroy, decided without terraform where the backend allows. */
+  async #stateStatus(ws: Workspace, config: object | undefined): Promise<'nothing' | 'resources' | 'unknown'> {
+    switch (this.#backend.kind) {
+      case 'local': {
+        if (!(await this.#workspaces.exists(ws))) return 'nothing';
+        const statePath = config ? checkBackendBlock(config, this.#backend, ws).localStatePath : undefined;
+        const state = await this.#workspaces.localState(ws, statePath);
+        if (state.kind === 'absent' || state.kind === 'empty') return 'nothing';
+        return state.kind === 'resources' ? 'resources' : 'unknown';
+      }
+      case 'pg': {
+        let status;
+        try {
+          status = await remoteStateStatus(this.#backend, ws);
+        } catch (error) {
+          throw new ExternalError(`could not read the terraform state of workspace ${ws.id} from PostgreSQL: ${(error as Error).message}`, { source: 'terraform state (pg)' }, { cause: error });
+        }
+        return status === 'empty' ? 'nothing' : status;
+      }
+      case 's3':
+        return 'unknown';
+    }
+  }
+
+  async #cleanUp(ws: Workspace): Promise<void> {
+    try {
+      await dropRemoteState(this.#backend, ws);
+    } catch (error) {
+      throw new ExternalError(`could not drop the terraform state schema of workspace ${ws.id}: ${(error as Error).message}`, { source: 'terraform state (pg)' }, { cause: error });
+    }
+    await this.#workspaces.remove(ws);
+  }
+}

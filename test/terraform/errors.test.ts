@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+
+import { ExternalError } from '../../src/errors';
+import {
+  binaryMissing,
+  diagnosticLines,
+  parseStderrDiagnostics,
+  terraformFailure,
+  TerraformError,
+  uninstallableProviders,
+  type FailureContext,
+} from '../../src/terraform/errors';
+import type { Diagnostic, TerraformEvent } from '../../src/terraform/events';
+import type { ExecutionResult } from '../../src/terraform/executor';
+import { isStaleLock, parseLockInfo } from '../../src/terraform/state-lock';
+import { fixtureEvents, fixtureText } from './helpers';
+
+const diagnosticsOf = (events: readonly TerraformEvent[]): Diagnostic[] =>
+  events.flatMap((event) => (event.type === 'diagnostic' ? [event.diagnostic] : []));
+
+const exited = (exitCode: number | null, extra: Partial<ExecutionResult> = {}): ExecutionResult => ({
+  exitCode,
+  signal: null,
+  stdout: [],
+  stderr: [],
+  timedOut: false,
+  aborted: false,
+  ...extra,
+});
+
+const context = (overrides: Partial<FailureContext>): FailureContext => ({
+  operation: 'terraform apply',
+  step: 'terraform apply',
+  result: exited(1),
+  diagnostics: [],
+  ...overrides,
+});
+
+describe('diagnosticLines', () => {
+  it('renders summary, address and detail on one line', () => {
+    expect(diagnosticLines(diagnosticsOf(fixtureEvents('apply-provisioner-errored.jsonl')))).toEqual([
+      "local-exec provisioner error (terraform_data.execution): Error running command 'sleep 11; exit 3': exit status 3. Output:",
+    ]);
+  });
+
+  it('drops duplicates and warnings', () => {
+    const lines = diagnosticLines([
+      ...diagnosticsOf(fixtureEvents('apply-interrupted.jsonl')),
+      { severity: 'warning', summary: 'Deprecated attribute', detail: 'x' },
+    ]);
+    expect(lines).toEqual([
+      "local-exec provisioner error (terraform_data.execution): Error running command 'sleep 20': signal: killed. Output:",
+      'execution halted',
+    ]);
+  });
+});
+
+describe('parseStderrDiagnostics', () => {
+  it('reads the blocks of a human-readable init failure', () => {
+    const diagnostics = parseStderrDiagnostics(fixtureText('init-provider-unreachable.stderr').split('\n'));
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]?.summary).toBe('Failed to query available provider packages');
+    expect(diagnostics[0]?.detail).toMatch(/^Could not retrieve the list of available versions for provider\nhashicorp\/random: could not connect/);
+  });
+
+  it('strips box-drawing margins', () => {
+    expect(parseStderrDiagnostics(['╷', '│ Error: Unsupported argument', '│ ', '│ An argument named "x" is not expected here.', '╵'])).toEqual([
+      { severity: 'error', summary: 'Unsupported argument', detail: 'An argument named "x" is not expected here.' },
+    ]);
+  });
+});
+
+describe('terraformFailure', () => {
+  it('names the step, exit code and first diagnostic of a failed apply', () => {
+    const diagnostics = diagnosticsOf(fixtureEvents('apply-postcondition-failed.jsonl'));
+    const error = terraformFailure(context({ diagnostics }));
+    expect(error).toBeInstanceOf(TerraformError);
+    expect(error).toBeInstanceOf(ExternalError);
+    expect(error.failure).toEqual({ kind: 'failed' });
+    expect(error.message).toBe(
+      'terraform apply failed (exit code 1): Resource postcondition failed: The sandbox beacon node was told to fail after creation.',
+    );
+    expect(error.details).toMatchObject({ source: 'terraform apply', exitCode: 1, diagnostics: [expect.stringContaining('postcondition')] });
+  });
+
+  it('counts further diagnostics', () => {
+    const error = terraformFailure(context({ diagnostics: diagnosticsOf(fixtureEvents('apply-interrupted.jsonl')) }));
+    expect(error.message).toMatch(/^terraform apply failed \(exit code 1\): local-exec provisioner error .* \(and 1 more\)$/);
+  });
+
+  it('falls back to the tail of stderr when there is no diagnostic', () => {
+    const error = terraformFailure(context({ result: exited(2, { stderr: ['', 'panic: runtime error', 'goroutine 1 [running]:'] }) }));
+    expect(error.message).toBe('terraform apply failed (exit code 2): panic: runtime error (and 1 more)');
+    expect(error.details.diagnostics).toEqual(['panic: runtime error', 'goroutine 1 [running]:']);
+  });
+
+  it('says a timed-out operation was interrupted, and during which step', () => {
+    const error = terraformFailure(context({ step: 'terraform init', limitSeconds: 900, result: exited(1, { timedOut: true }) }));
+    expect(error.failure).toEqual({ kind: 'timeout', limitSeconds: 900 });
+    expect(error.message).toBe('terraform apply did not finish within 900 s and was interrupted (while running terraform init)');
+  });
+
+  it('says a cancelled operation was interrupted', () => {
+    const error = terraformFailure(context({ result: exited(null, { aborted: true, signal: 'SIGKILL' }) }));
+    expect(error.failure).toEqual({ kind: 'aborted' });
+    expect(error.message).toBe('terraform apply was cancelled and terraform was interrupted');
+  });
+
+  it('explains an unreachable registry and how to configure a provider mirror', () => {
+    const diagnostics = parseStderrDiagnostics(fixtureText('init-provider-unreachable.stderr').split('\n'));
+    const error = terraformFailure(context({ step: 'terraform init', diagnostics }));
+    expect(error.failure).toEqual({ kind: 'provider-install', providers: ['hashicorp/random'] });
+    expect(error.message).toBe(
+      'terraform init could not install provider hashicorp/random: the provider registry is unreachable from this host. ' +
+        'Set OVSB_PROVIDER_MIRROR to a filesystem mirror directory and fill it with `terraform providers mirror <dir>` on a machine that can reach the registry.',
+    );
+  });
+
+  it('names the mirror when the provider is missing from it', () => {
+    const diagnostics = parseStderrDiagnostics(fixtureText('init-provider-not-in-mirror.stderr').split('\n'));
+    const error = terraformFailure(context({ step: 'terraform init', diagnostics, providerMirror: '/srv/ovsb/provider-mirror' }));
+    expect(error.failure).toEqual({ kind: 'provider-install', providers: ['hashicorp/random'] });
+    expect(error.message).toBe(
+      'terraform init could not install provider hashicorp/random: the provider mirror /srv/ovsb/provider-mirror (OVSB_PROVIDER_MIRROR) does not hold it; ' +
+        'fill it with `terraform providers mirror /srv/ovsb/provider-mirror` on a machine that can reach the registry, then retry.',
+    );
+  });
+
+  it('reports a held state lock with its holder', () => {
+    const diagnostics = diagnosticsOf(fixtureEvents('apply-lock-held.jsonl'));
+    const error = terraformFailure(context({ diagnostics, lockTimeoutSec: 1 }));
+    expect(error.failure).toMatchObject({ kind: 'state-locked', lock: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), operation: 'OperationTypeApply', path: 'terraform.tfstate' } });
+    expect(error.message).toMatch(
+      /^terraform apply could not acquire the state lock within 1 s: another terraform run holds it: resource temporarily unavailable \(lock [0-9a-f-]{36} taken by \S+@\S+ at .+\)$/,
+    );
+  });
+});
+
+describe('uninstallableProviders', () => {
+  it.each<[string, string, string[]]>([
+    ['Failed to install provider', 'Error while installing hashicorp/kubernetes v2.38.0: the local package for registry.terraform.io/hashicorp/kubernetes 2.38.0 doesn\'t match any of the checksums', ['hashicorp/kubernetes']],
+    ['Failed to query available provider packages', 'Could not retrieve the list of available versions for provider\nlocalhost:45999/ovsb/slow: could not connect', ['localhost:45999/ovsb/slow']],
+    ['Invalid resource type', 'The provider hashicorp/aws does not support resource type "aws_foo".', []],
+  ])('%s', (summary, detail, providers) => {
+    expect(uninstallableProviders([{ severity: 'error', summary, detail }])).toEqual(providers);
+  });
+});
+
+describe('binaryMissing', () => {
+  it('says which binary and how to configure another', () => {
+    const error = binaryMissing('/opt/tf/terraform', 'terraform init', Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' }));
+    expect(error.failure).toEqual({ kind: 'binary-missing', bin: '/opt/tf/terraform' });
+    expect(error.message).toBe(
+      'terraform init: the terraform binary "/opt/tf/terraform" was not found; install terraform (1.11 is tested) or set OVSB_TERRAFORM_BIN to its path',
+    );
+  });
+});
+
+describe('state locks', () => {
+  const [lockDiagnostic] = diagnosticsOf(fixtureEvents('apply-lock-held.jsonl'));
+  const lock = parseLockInfo(lockDiagnostic?.detail ?? '');
+
+  it('parses the lock info block', () => {
+    expect(lock).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      who: expect.stringMatching(/@/),
+      operation: 'OperationTypeApply',
+      created: expect.stringMatching(/^\d{4}-\d\d-\d\d /),
+      path: 'terraform.tfstate',
+    });
+    expect(parseLockInfo('Error message: something else')).toBeUndefined();
+  });
+
+  it.each<[string, boolean, string, boolean, boolean]>([
+    ['s3 lock from this host, nothing running', true, 'ci-runner', false, true],
+    ['s3 lock from this host, terraform still running there', true, 'ci-runner', true, false],
+    ['s3 lock from another host', true, 'other-host', false, false],
+    ['local/pg lock (released with its holder)', false, 'ci-runner', false, false],
+  ])('%s -> stale: %s', (_case, lockOutlivesHolder, hostname, terraformRunningInWorkspace, stale) => {
+    expect(isStaleLock({ lock: { id: 'x', who: 'ovsb@ci-runner' }, lockOutlivesHolder, hostname, terraformRunningInWorkspace })).toBe(stale);
+  });
+
+  it('never treats a lock without holder as stale', () => {
+    expect(isStaleLock({ lock: { id: 'x' }, lockOutlivesHolder: true, hostname: 'h', terraformRunningInWorkspace: false })).toBe(false);
+  });
+});
