@@ -120,14 +120,17 @@ function containerRun(instanceName: string, container: ContainerSpec): string {
   ]);
 }
 
-/** The prober every container's timer runs; settings come from /etc/ovsb/probes/<container>.env. */
-const PROBE_SCRIPT = `#!/bin/bash
+/**
+ * The prober every container's timer runs; settings come from /etc/ovsb/probes/<container>.env.
+ * The two directories can be moved by environment so the logic can be exercised off-host.
+ */
+export const PROBE_SCRIPT = `#!/bin/bash
 # Liveness probe of one container: after PROBE_FAILURE_THRESHOLD failures in a row the container
 # is restarted; PROBE_SUCCESS_THRESHOLD successes in a row clear earlier failures.
 set -u
 name=$1
-. "/etc/ovsb/probes/$name.env"
-state_dir=/run/ovsb-probe
+. "\${OVSB_PROBE_CONFIG_DIR:-/etc/ovsb/probes}/$name.env"
+state_dir=\${OVSB_PROBE_STATE_DIR:-/run/ovsb-probe}
 mkdir -p "$state_dir"
 state="$state_dir/$name"
 running=$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null) || exit 0

@@ -18,7 +18,7 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import type * as StatefulSetModule from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import type { Component, ContainerPort, ContainerSpec, NodeTopology, ServiceEndpoint } from '../clients/types';
@@ -46,6 +46,14 @@ export interface KubernetesNodeProps {
 }
 
 const MANAGED_BY = 'ovsb';
+
+/**
+ * The StatefulSet bindings alone take ~100 ms to load (the rest of this file's imports ~20 ms):
+ * loaded on first use so that processes synthesising only sandbox or AWS plans never pay for them.
+ */
+function statefulSetV1(): typeof StatefulSetModule.StatefulSetV1 {
+  return (require('@cdktf/provider-kubernetes/lib/stateful-set-v1') as typeof StatefulSetModule).StatefulSetV1;
+}
 
 export class KubernetesNode extends Construct {
   readonly namespace: string;
@@ -128,6 +136,7 @@ export class KubernetesNode extends Construct {
     const clusterPorts = container.ports.filter((port) => port.exposure !== 'p2p');
     const rpcPorts = container.ports.filter((port) => port.exposure === 'rpc');
 
+    const StatefulSetV1 = statefulSetV1();
     new StatefulSetV1(this, component, {
       metadata: { name, namespace: this.namespace, labels },
       spec: {

@@ -60,7 +60,7 @@ export class Catalog {
     registry: ClientRegistry,
   ) {
     this.services = buildServices(config, registry);
-    this.plans = this.services.flatMap((s) => s.plans);
+    this.plans = this.services.flatMap((s): readonly CatalogPlan[] => s.plans);
     this.servicesById = new Map(this.services.map((s) => [s.id, s]));
     this.plansById = new Map(this.plans.map((p) => [p.id, p]));
     this.plansByStackName = new Map(this.plans.map((p) => [p.stackName, p]));

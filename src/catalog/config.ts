@@ -490,6 +490,7 @@ function parseMiddleware(node: YamlNode): boolean {
 }
 
 function checksummed(node: YamlNode): string {
+  if (typeof node.value === 'number') node.fail('quote the address ("0x..."): unquoted, YAML reads it as a number');
   const address = node.string();
   if (!isChecksumAddress(address)) {
     const hint = /^0x[0-9a-fA-F]{40}$/.test(address)

@@ -3,6 +3,10 @@
  * client definitions (the full chain over every combination is in stacks.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubernetesNode } from '../../modules/kubernetes/node';
 import { kubernetesHostOf, labelValue } from '../../modules/kubernetes/names';
 import { AwsNode } from '../../modules/aws/node';
@@ -385,6 +389,21 @@ describe('AwsNode', () => {
       expect(script).not.toContain('ovsb-probe-validator');
       expect(script).toContain('PROBE_PATH=/eth/v1/node/health');
       expect(script).toContain('OnUnitActiveSec=30');
+    });
+
+    it('is valid bash, probe script included', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ovsb-user-data-'));
+      try {
+        const file = join(dir, 'user-data.sh');
+        // What Terraform hands the instance: its own escapes undone.
+        writeFileSync(file, script.replace(/\$\$\{/g, '${'));
+        expect(() => execFileSync('bash', ['-n', file])).not.toThrow();
+        const probe = /cat > \/usr\/local\/sbin\/ovsb-probe <<'OVSB_EOF'\n([\s\S]*?)OVSB_EOF/.exec(script)![1]!;
+        writeFileSync(file, probe);
+        expect(() => execFileSync('bash', ['-n', file])).not.toThrow();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('escapes `${` for Terraform and quotes arguments for the shell', () => {

@@ -4,7 +4,7 @@ import { parseEvent, type TerraformEvent } from '../../src/terraform/events';
 import { fixtureEvents, fixtureLines } from './helpers';
 
 const ofType = <T extends TerraformEvent['type']>(events: readonly TerraformEvent[], type: T) =>
-  events.filter((event): event is Extract<TerraformEvent, { type: T }> => event.type === type);
+  events.filter((event): event is TerraformEvent & { readonly type: T } => event.type === type);
 
 describe('parseEvent on real terraform 1.11 streams', () => {
   it.each([

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { BackendProps } from '../../stacks/props';
 import { parseEvent, type TerraformEvent } from '../../src/terraform/events';
 import type { TerraformLog } from '../../src/terraform/log';
 
@@ -75,7 +76,7 @@ export function sandboxConfig(options: SandboxOptions = {}): Record<string, unkn
 }
 
 /** The terraform JSON backend block for BackendProps (what synthesis emits). */
-export function backendBlock(props: import('../../stacks/props').BackendProps): Record<string, unknown> {
+export function backendBlock(props: BackendProps): Record<string, unknown> {
   switch (props.kind) {
     case 'local':
       return { local: props.path !== undefined ? { path: props.path } : {} };

@@ -1,0 +1,156 @@
+/**
+ * Each domain of a literal scope denotes a regular language over segments. Set questions about scopes
+ * (subset, overlap, coverage by a union) are answered exactly on deterministic automata.
+ *
+ * The alphabet of segment names is infinite, but a question only involves the names its scopes spell
+ * out: every other name is treated alike by every pattern (only a wildcard can match it), so one
+ * symbol, OTHER, stands for all of them. Automata are built per question over that finite alphabet.
+ */
+import type { Domain } from './syntax';
+
+export class Alphabet {
+  private readonly symbols: ReadonlyMap<string, number>;
+  /** Number of symbols: every named segment plus OTHER. */
+  readonly size: number;
+
+  constructor(names: Iterable<string>) {
+    const symbols = new Map<string, number>();
+    for (const name of names) if (!symbols.has(name)) symbols.set(name, symbols.size);
+    this.symbols = symbols;
+    this.size = symbols.size + 1;
+  }
+
+  /** The symbol of a name; names outside the alphabet are all OTHER. */
+  symbolOf(name: string): number {
+    return this.symbols.get(name) ?? this.size - 1;
+  }
+}
+
+/** A complete DFA; state 0 is the start. */
+export interface Dfa {
+  /** transitions[state][symbol] -> state */
+  readonly transitions: readonly (readonly number[])[];
+  readonly accepting: readonly boolean[];
+}
+
+/** Subset construction of the NFA whose state i means "the first i segments of the pattern matched". */
+export function compileDomain(domain: Domain, alphabet: Alphabet): Dfa {
+  const n = domain.length;
+  const named = domain.map((segment) => {
+    if (segment.kind === 'template' || segment.kind === 'parameter') {
+      throw new TypeError(`compileDomain takes literal domains only, got a ${segment.kind} segment`);
+    }
+    return segment.kind === 'name' ? alphabet.symbolOf(segment.value) : -1;
+  });
+  const step = (states: readonly number[], symbol: number): number[] => {
+    const next = new Set<number>();
+    for (const state of states) {
+      if (state < n && (named[state] === -1 || named[state] === symbol)) next.add(state + 1);
+      // `**` keeps consuming: after matching one segment it may match more.
+      if (state > 0 && domain[state - 1]!.kind === 'many') next.add(state);
+    }
+    return [...next].sort((a, b) => a - b);
+  };
+  const keys = new Map<string, number>();
+  const sets: number[][] = [];
+  const intern = (set: number[]): number => {
+    const key = set.join(',');
+    let id = keys.get(key);
+    if (id === undefined) {
+      id = sets.length;
+      keys.set(key, id);
+      sets.push(set);
+    }
+    return id;
+  };
+  intern([0]);
+  const transitions: number[][] = [];
+  for (let id = 0; id < sets.length; id++) {
+    const row: number[] = [];
+    for (let symbol = 0; symbol < alphabet.size; symbol++) row.push(intern(step(sets[id]!, symbol)));
+    transitions.push(row);
+  }
+  return minimize({ transitions, accepting: sets.map((set) => set.includes(n)) });
+}
+
+function product(a: Dfa, b: Dfa, accept: (inA: boolean, inB: boolean) => boolean): Dfa {
+  const symbols = a.transitions[0]!.length;
+  const keys = new Map<number, number>();
+  const pairs: [number, number][] = [];
+  const width = b.transitions.length;
+  const intern = (x: number, y: number): number => {
+    const key = x * width + y;
+    let id = keys.get(key);
+    if (id === undefined) {
+      id = pairs.length;
+      keys.set(key, id);
+      pairs.push([x, y]);
+    }
+    return id;
+  };
+  intern(0, 0);
+  const transitions: number[][] = [];
+  for (let id = 0; id < pairs.length; id++) {
+    const [x, y] = pairs[id]!;
+    const row: number[] = [];
+    for (let symbol = 0; symbol < symbols; symbol++) row.push(intern(a.transitions[x]![symbol]!, b.transitions[y]![symbol]!));
+    transitions.push(row);
+  }
+  return minimize({ transitions, accepting: pairs.map(([x, y]) => accept(a.accepting[x]!, b.accepting[y]!)) });
+}
+
+export const intersect = (a: Dfa, b: Dfa): Dfa => product(a, b, (x, y) => x && y);
+export const subtract = (a: Dfa, b: Dfa): Dfa => product(a, b, (x, y) => x && !y);
+
+/** Every state of a built DFA is reachable, so the language is empty iff no state accepts. */
+export const isEmpty = (a: Dfa): boolean => !a.accepting.some(Boolean);
+
+/** Moore's partition refinement: keeps automata small across repeated products. */
+function minimize(dfa: Dfa): Dfa {
+  const count = dfa.transitions.length;
+  let classes: number[] = dfa.accepting.map((accepting) => (accepting ? 1 : 0));
+  let classCount = new Set(classes).size;
+  for (;;) {
+    const signatures = new Map<string, number>();
+    const next = new Array<number>(count);
+    for (let state = 0; state < count; state++) {
+      const signature = `${classes[state]}|${dfa.transitions[state]!.map((to) => classes[to]).join(',')}`;
+      let id = signatures.get(signature);
+      if (id === undefined) {
+        id = signatures.size;
+        signatures.set(signature, id);
+      }
+      next[state] = id;
+    }
+    const stable = signatures.size === classCount;
+    classes = next;
+    classCount = signatures.size;
+    if (stable) break;
+  }
+  // Renumber so the start state's class is 0.
+  const order = new Map<number, number>();
+  const queue = [classes[0]!];
+  order.set(classes[0]!, 0);
+  const representative = new Map<number, number>();
+  classes.forEach((c, state) => {
+    if (!representative.has(c)) representative.set(c, state);
+  });
+  const transitions: number[][] = [];
+  const accepting: boolean[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const state = representative.get(queue[i]!)!;
+    const row = dfa.transitions[state]!.map((to) => {
+      const c = classes[to]!;
+      let id = order.get(c);
+      if (id === undefined) {
+        id = order.size;
+        order.set(c, id);
+        queue.push(c);
+      }
+      return id;
+    });
+    transitions.push(row);
+    accepting.push(dfa.accepting[state]!);
+  }
+  return { transitions, accepting };
+}

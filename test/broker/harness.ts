@@ -1,0 +1,184 @@
+/**
+ * The broker assembled as broker/server.ts assembles it (real catalog, real storage, real terraform
+ * runner and provisioner, real worker), but driven in-process with supertest, for either storage engine.
+ *
+ * `hold: true` keeps accepted operations queued (persisted `in progress`, as after a 202) until the test
+ * calls `runQueued()`, which hands them to the real worker and waits: the in-progress rules
+ * (re-sent PUT, ConcurrencyError, fetch while provisioning) are then observable deterministically.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../broker/app';
+import type { Catalog } from '../../src/catalog/catalog';
+import { loadCatalog } from '../../src/catalog/load';
+import type { CatalogPlan, NodePlan } from '../../src/catalog/model';
+import { SecretBox } from '../../src/crypto/secret-box';
+import { createLogger, type Logger } from '../../src/log';
+import { BindingService } from '../../src/service/bindings';
+import type { ServiceCatalog } from '../../src/service/catalog';
+import { serviceCatalogOf } from '../../src/service/catalog-adapter';
+import { InstanceService, type OperationScheduler } from '../../src/service/instances';
+import type { ProvisionPolicy } from '../../src/service/policy';
+import { executableReadiness, storageReadiness } from '../../src/service/readiness';
+import { TerraformProvisioner } from '../../src/service/terraform-provisioner';
+import { OperationWorker } from '../../src/service/worker';
+import { openStorage } from '../../src/storage';
+import type { Storage } from '../../src/storage/types';
+import type { DataVolumePredicate } from '../../src/terraform/data-volumes';
+import { TerraformRunner } from '../../src/terraform/runner';
+import type { TestPostgres } from '../support/postgres';
+
+export const CREDENTIALS = { username: 'platform', password: 'correct-horse-battery-staple' } as const;
+export const API_VERSION = '2.17';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface HarnessOptions {
+  readonly engine: Engine;
+  /** Required for postgres. */
+  readonly postgres?: TestPostgres;
+  /** Keep accepted operations queued until `runQueued()`. @default false */
+  readonly hold?: boolean;
+  /** @default none */
+  readonly policies?: readonly ProvisionPolicy[];
+  /** Runner setting: which planned changes count as data-volume replacement. @default the runner's */
+  readonly dataVolumePredicate?: DataVolumePredicate;
+}
+
+export interface Harness {
+  readonly app: Express;
+  readonly storage: Storage;
+  readonly catalog: Catalog;
+  readonly serviceCatalog: ServiceCatalog;
+  readonly worker: OperationWorker;
+  readonly dataDir: string;
+  /** Every log line written, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** Runs the held operations with the real worker and waits until they finished. */
+  runQueued(): Promise<void>;
+  /** Waits until the worker has nothing queued or running. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let databases = 0;
+
+/** A Basic-authenticated, versioned request, as a platform sends it. */
+export function osb(app: Express) {
+  const agent = request(app);
+  const auth = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
+  const wrap = (test: request.Test) => test.set('Authorization', auth).set('X-Broker-API-Version', API_VERSION);
+  return {
+    get: (path: string) => wrap(agent.get(path)),
+    put: (path: string) => wrap(agent.put(path)),
+    patch: (path: string) => wrap(agent.patch(path)),
+    delete: (path: string) => wrap(agent.delete(path)),
+  };
+}
+
+class HeldScheduler implements OperationScheduler {
+  readonly held: string[] = [];
+  constructor(private readonly target: OperationScheduler | undefined) {}
+  enqueue(operationId: string): void {
+    if (this.target === undefined) this.held.push(operationId);
+    else this.target.enqueue(operationId);
+  }
+}
+
+function captureLogs(into: Record<string, unknown>[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') into.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+}
+
+export async function createHarness(options: HarnessOptions): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ovsb-broker-test-'));
+  // Terraform must not read the machine's CLI config (it points at a missing file here).
+  const cliConfig = join(dataDir, 'empty.tfrc');
+  writeFileSync(cliConfig, '');
+  process.env['TF_CLI_CONFIG_FILE'] = cliConfig;
+  process.env['CHECKPOINT_DISABLE'] = '1';
+
+  let databaseUrl: string | undefined;
+  if (options.engine === 'postgres') {
+    if (options.postgres === undefined) throw new Error('postgres harness needs a TestPostgres');
+    databases += 1;
+    databaseUrl = await options.postgres.createDatabase(`broker_${process.pid}_${databases}`);
+  }
+  const logs: Record<string, unknown>[] = [];
+  const logger: Logger = createLogger({ level: 'debug', destination: captureLogs(logs) });
+  const storage = await openStorage({
+    dataDir,
+    ...(databaseUrl !== undefined && { databaseUrl }),
+    secretBox: new SecretBox(Buffer.alloc(32, 7)),
+  });
+  const catalog = loadCatalog();
+  const serviceCatalog = serviceCatalogOf(catalog);
+  const runner = new TerraformRunner({
+    dataDir,
+    maxConcurrent: 2,
+    interruptGraceMs: 5_000,
+    log: logger,
+    ...(options.dataVolumePredicate !== undefined && { dataVolumePredicate: options.dataVolumePredicate }),
+  });
+  const provisioner = new TerraformProvisioner({ catalog, runner });
+  const worker = new OperationWorker({ storage, catalog: serviceCatalog, provisioner, logger, maxConcurrent: 2, scanIntervalMs: 60_000 });
+  const scheduler = new HeldScheduler(options.hold === true ? undefined : worker);
+  const deps = { storage, catalog: serviceCatalog, provisioner, scheduler, policies: options.policies ?? [] };
+  const app = createApp({
+    instances: new InstanceService(deps),
+    bindings: new BindingService(deps),
+    catalog: serviceCatalog,
+    storage,
+    credentials: CREDENTIALS,
+    logger,
+    readiness: [storageReadiness(storage), executableReadiness('terraform', 'terraform', 'OVSB_TERRAFORM_BIN')],
+    maxBodyBytes: 64 * 1024,
+  });
+  return {
+    app,
+    storage,
+    catalog,
+    serviceCatalog,
+    worker,
+    dataDir,
+    logs,
+    async runQueued() {
+      for (const id of scheduler.held.splice(0)) worker.enqueue(id);
+      await worker.whenIdle();
+    },
+    settle: () => worker.whenIdle(),
+    async close() {
+      await worker.stop();
+      await storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A sandbox plan of the catalog (no nodes run: terraform built-ins only). */
+export function sandboxPlan(catalog: Catalog, role: 'rpc' | 'validator' = 'rpc'): NodePlan {
+  const plan = catalog.plans.find(
+    (p): p is NodePlan => p.kind === 'node' && p.target === 'sandbox' && p.role === role && !p.lido && p.network === 'hoodi',
+  );
+  if (plan === undefined) throw new Error(`the bundled catalog has no hoodi sandbox ${role} plan`);
+  return plan;
+}
+
+/** Another plan of the same service (for plan changes). */
+export function otherPlanOf(catalog: Catalog, plan: CatalogPlan): CatalogPlan {
+  const other = catalog.plans.find((p) => p.serviceId === plan.serviceId && p.id !== plan.id && p.target === 'sandbox');
+  if (other === undefined) throw new Error(`service ${plan.serviceName} has a single sandbox plan`);
+  return other;
+}
+
+/** `X-Broker-API-Originating-Identity` value for a platform user. */
+export const originatingIdentity = (platform: string, value: Record<string, unknown>): string =>
+  `${platform} ${Buffer.from(JSON.stringify(value)).toString('base64')}`;

@@ -1,0 +1,169 @@
+/**
+ * Crash safety of the real program: `node dist/src/cli/main.js serve` on a temp data dir is killed with
+ * SIGKILL while a provision's terraform apply runs; a new broker on the same data dir finishes the
+ * operation (never leaves it `in progress`), and deprovision still cleans up.
+ *
+ * The apply is made to take a few seconds by starting the real terraform through a wrapper that waits
+ * before `apply` (under the name `terraform`, so the next broker recognises the left-over run and
+ * interrupts it, as it would a real one).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load';
+import { sandboxPlan } from './harness';
+
+const ROOT = resolve(__dirname, '../..');
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
+const PASSWORD = 'restart-test-password';
+const AUTH = `Basic ${Buffer.from(`ovsb:${PASSWORD}`).toString('base64')}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+let work: string;
+let terraformWrapper: string;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  // The test runs the compiled program, as `npm start` does.
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
+  } catch {
+    // Type errors elsewhere do not stop tsc from emitting; the file below is what matters.
+  }
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built`);
+  work = mkdtempSync(join(tmpdir(), 'ovsb-restart-'));
+  const realTerraform = execFileSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).trim();
+  const bin = join(work, 'bin');
+  execFileSync('mkdir', ['-p', bin]);
+  terraformWrapper = join(bin, 'terraform');
+  writeFileSync(
+    terraformWrapper,
+    [
+      '#!/bin/bash',
+      '# The real terraform; `apply` starts 3 s late. exec -a keeps the program name terraform.',
+      'if [ "$1" = apply ]; then',
+      `  exec -a terraform /bin/bash -c 'trap "exit 130" INT TERM; sleep 3 & wait $!; exec ${realTerraform} "$@"' terraform "$@"`,
+      'fi',
+      `exec ${realTerraform} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(terraformWrapper, 0o755);
+  writeFileSync(join(work, 'empty.tfrc'), '');
+});
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function startBroker(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [MAIN, 'serve'], {
+    cwd: work,
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      OVSB_DATA_DIR: dataDir,
+      OVSB_PORT: String(port),
+      OVSB_PASSWORD: PASSWORD,
+      OVSB_TERRAFORM_BIN: terraformWrapper,
+      OVSB_TF_INTERRUPT_GRACE_SEC: '5',
+      OVSB_LOG_LEVEL: 'info',
+      TF_CLI_CONFIG_FILE: join(work, 'empty.tfrc'),
+      CHECKPOINT_DISABLE: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/live`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`broker did not start:\n${output}`);
+}
+
+async function call(port: number, method: string, path: string, body?: object): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { Authorization: AUTH, 'X-Broker-API-Version': '2.17', 'Content-Type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function lastOperation(port: number, path: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 900; attempt++) {
+    const res = await call(port, 'GET', `${path}/last_operation`);
+    expect(res.status).toBe(200);
+    if (res.body['state'] !== 'in progress') return res.body;
+    await sleep(100);
+  }
+  throw new Error(`${path}: still in progress after 90 s`);
+}
+
+describe('a broker killed mid-operation', () => {
+  it('GIVEN SIGKILL during a provision WHEN a new broker starts on the same data dir THEN the operation ends and deprovision cleans up', async () => {
+    const plan = sandboxPlan(loadCatalog());
+    const dataDir = join(work, 'data');
+    const path = '/v2/service_instances/crash-me';
+
+    const port1 = await freePort();
+    const first = await startBroker(dataDir, port1);
+    const accepted = await call(port1, 'PUT', `${path}?accepts_incomplete=true`, { service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
+    expect(accepted.status).toBe(202);
+    // Wait until terraform apply is under way (init done), then kill the broker without warning.
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const polled = await call(port1, 'GET', `${path}/last_operation`);
+      if (String(polled.body['description']).includes('initialising')) break;
+      await sleep(50);
+    }
+    await sleep(1000);
+    const during = await call(port1, 'GET', `${path}/last_operation`);
+    expect(during.body['state']).toBe('in progress');
+    first.kill('SIGKILL');
+    await new Promise((resolveExit) => first.once('exit', resolveExit));
+
+    const port2 = await freePort();
+    const second = await startBroker(dataDir, port2);
+    try {
+      const ended = await lastOperation(port2, path);
+      expect(ended['state']).toBe('succeeded');
+      const bound = await call(port2, 'PUT', `${path}/service_bindings/b1`, { service_id: plan.serviceId, plan_id: plan.id });
+      expect(bound.status).toBe(201);
+      expect((await call(port2, 'DELETE', `${path}/service_bindings/b1?service_id=${plan.serviceId}&plan_id=${plan.id}`)).status).toBe(200);
+
+      const deleteQuery = `?accepts_incomplete=true&service_id=${plan.serviceId}&plan_id=${plan.id}`;
+      expect((await call(port2, 'DELETE', `${path}${deleteQuery}`)).status).toBe(202);
+      expect((await lastOperation(port2, path))['state']).toBe('succeeded');
+      expect((await call(port2, 'DELETE', `${path}${deleteQuery}`)).status).toBe(410);
+      const workspaces = join(dataDir, 'workspaces');
+      expect(existsSync(workspaces) ? readdirSync(workspaces) : []).toEqual([]);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((resolveExit) => second.once('exit', resolveExit));
+    }
+    expect(second.exitCode).toBe(0);
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, NETWORKS, TARGETS } from '../../modules/clients/types';
+import { loadCatalog } from '../../src/catalog/load';
+import type { CatalogPlan } from '../../src/catalog/model';
+import { BUNDLED_CATALOG } from './helpers';
+
+const catalog = loadCatalog(BUNDLED_CATALOG);
+const osb = catalog.toOsbCatalog();
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
+describe('the bundled catalog', () => {
+  it('keeps every service and plan id across two loads', () => {
+    const again = loadCatalog(BUNDLED_CATALOG).toOsbCatalog();
+    const ids = (c: typeof osb) => c.services.flatMap((s) => [s.id, ...s.plans.map((p) => `${s.name}/${p.name}=${p.id}`)]);
+    expect(ids(again)).toEqual(ids(osb));
+  });
+
+  it('uses unique UUIDv5 ids and CLI-friendly, unique names', () => {
+    const ids = osb.services.flatMap((s) => [s.id, ...s.plans.map((p) => p.id)]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(osb.services.map((s) => s.name)).size).toBe(osb.services.length);
+    for (const service of osb.services) {
+      expect(service.name).toMatch(/^[a-z0-9.-]+$/);
+      expect(new Set(service.plans.map((p) => p.name)).size).toBe(service.plans.length);
+      for (const plan of service.plans) expect(plan.name).toMatch(/^[a-z0-9.-]+$/);
+    }
+    expect(new Set(catalog.plans.map((p) => p.stackName)).size).toBe(catalog.plans.length);
+  });
+
+  it('offers a service per EL x CL pair plus MEV-Boost', () => {
+    const names = osb.services.map((s) => s.name);
+    for (const el of EXECUTION_CLIENTS) for (const cl of CONSENSUS_CLIENTS) expect(names).toContain(`ovsb-${el}-${cl}`);
+    expect(names).toContain('ovsb-mev-boost');
+  });
+
+  it('offers validator and rpc plans on every target and network, Lido plans on mainnet and hoodi', () => {
+    const plans = catalog.services.find((s) => s.name === 'ovsb-nethermind-teku')!.plans.map((p) => p.name);
+    for (const target of TARGETS) {
+      for (const network of NETWORKS) {
+        expect(plans).toContain(`validator-${target}-${network}`);
+        expect(plans).toContain(`rpc-${target}-${network}`);
+      }
+      expect(plans).toContain(`validator-lido-${target}-mainnet`);
+      expect(plans).toContain(`validator-lido-${target}-hoodi`);
+      expect(plans).not.toContain(`validator-lido-${target}-sepolia`);
+    }
+    expect(plans.some((p) => p.includes('holesky'))).toBe(false);
+  });
+
+  it('fills every OSB field the spec and the broker rely on', () => {
+    for (const service of osb.services) {
+      expect(service).toMatchObject({ bindable: true, instances_retrievable: true, bindings_retrievable: true, plan_updateable: true, requires: [] });
+      expect(service.description.length).toBeGreaterThan(0);
+      expect(service.tags).toContain('ethereum');
+      expect(service.plans.length).toBeGreaterThan(0);
+      for (const plan of service.plans) {
+        expect(plan.maximum_polling_duration).toBe(3600);
+        expect(plan.maintenance_info.version).toMatch(SEMVER);
+        expect(plan.maintenance_info.description).toBeTruthy();
+        expect(plan.description.length).toBeLessThanOrEqual(255);
+        expect(plan.metadata).toHaveProperty('displayName');
+        expect((plan.metadata['bullets'] as string[]).length).toBeGreaterThan(1);
+        const { create, update } = plan.schemas.service_instance;
+        for (const schema of [create.parameters, update.parameters, plan.schemas.service_binding.create.parameters]) {
+          expect(schema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: false });
+          expect(JSON.stringify(schema).length).toBeLessThan(64 * 1024);
+          expect(JSON.stringify(schema)).not.toContain('"$ref"');
+        }
+      }
+    }
+  });
+
+  it('says "no nodes run" in every sandbox plan description', () => {
+    for (const plan of catalog.plans.filter((p) => p.target === 'sandbox')) expect(plan.description).toMatch(/no nodes run/);
+    for (const plan of catalog.plans.filter((p) => p.target !== 'sandbox')) expect(plan.description).not.toMatch(/no nodes run/);
+  });
+
+  it('puts client names, versions, Engine API version and an unknown diversity status in node service metadata', () => {
+    const service = osb.services.find((s) => s.name === 'ovsb-geth-lodestar')!;
+    expect(service.metadata).toMatchObject({
+      displayName: expect.any(String),
+      clients: { execution: { name: 'geth', version: 'v1.16.7' }, consensus: { name: 'lodestar', version: 'v1.36.0' } },
+      engineApiVersion: expect.any(String),
+      diversity: {
+        status: 'unknown',
+        execution: 'unknown',
+        consensus: 'unknown',
+        incentives: [{ client: 'lodestar', description: expect.stringContaining('minority'), feeMultiplier: 0.9 }],
+      },
+    });
+  });
+
+  it('lets the diversity module overlay live status without changing ids', () => {
+    const live = catalog.toOsbCatalog({
+      diversity: (s) => ({ status: s.consensus.client === 'lighthouse' ? 'majority' : 'minority', execution: 'warn', consensus: 'minority', source: 'test data' }),
+    });
+    const service = live.services.find((s) => s.name === 'ovsb-geth-lighthouse')!;
+    expect(service.metadata['diversity']).toMatchObject({ status: 'majority', execution: 'warn', source: 'test data' });
+    expect(live.services.map((s) => s.id)).toEqual(osb.services.map((s) => s.id));
+  });
+
+  it('derives maintenance_info from the client versions of the plan', () => {
+    const plan = catalog.findPlanByRef('geth-lighthouse-validator-kubernetes-mainnet')!;
+    // geth v1.16.7 + lighthouse v8.0.0 + mev-boost 1.10.1, component-wise.
+    expect(plan.maintenanceInfo.version).toBe('10.26.8+geth-v1-16-7.lighthouse-v8-0-0.mev-boost-1-10-1');
+    const rpc = catalog.findPlanByRef('geth-lighthouse-rpc-kubernetes-mainnet')!;
+    expect(rpc.maintenanceInfo.version).toBe('9.16.7+geth-v1-16-7.lighthouse-v8-0-0');
+  });
+
+  it('finds plans by id (within their service), stack name and service/plan name', () => {
+    const plan = catalog.findPlanByRef('ovsb-besu-nimbus/rpc-aws-sepolia') as CatalogPlan;
+    expect(plan.stackName).toBe('besu-nimbus-rpc-aws-sepolia');
+    expect(catalog.findPlan(plan.serviceId, plan.id)).toBe(plan);
+    expect(catalog.findPlan(catalog.services[0]!.id === plan.serviceId ? catalog.services[1]!.id : catalog.services[0]!.id, plan.id)).toBeUndefined();
+    expect(catalog.findPlanByRef(plan.id)).toBe(plan);
+    expect(catalog.findService(plan.serviceId)?.name).toBe('ovsb-besu-nimbus');
+    expect(catalog.findPlanByRef('mev-boost-aws-hoodi')?.kind).toBe('mev-boost');
+  });
+
+  it('compiles every plan schema with ajv and accepts each plan\'s example parameters', () => {
+    expect(catalog.compileAllSchemas()).toBeGreaterThan(3);
+    for (const plan of catalog.plans) {
+      const result = catalog.validateParameters(plan, catalog.exampleParameters(plan), 'create');
+      expect(result, plan.stackName).toEqual({ ok: true, parameters: catalog.exampleParameters(plan) });
+      expect(catalog.validateParameters(plan, {}, 'update').ok).toBe(true);
+      expect(catalog.validateParameters(plan, { scopes: ['pool:validator.abc:read.basic'] }, 'bind').ok).toBe(true);
+    }
+  });
+
+  it('gives grandine plans no separate validator client', () => {
+    const plan = catalog.findPlanByRef('geth-grandine-validator-kubernetes-hoodi')!;
+    expect(plan.kind === 'node' && plan.separateValidatorClient).toBe(false);
+    const schema = catalog.parameterSchema(plan, 'create') as any;
+    expect(Object.keys(schema.properties.resources.properties)).toEqual(['execution', 'beacon', 'mev-boost']);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../src/catalog/load';
+import { ConfigError } from '../../src/errors';
+import { bundledText, minimalCatalog, registryRefusing, toYaml } from './helpers';
+
+const registry = registryRefusing('reth', 'prysm', 'hoodi', 'the test registry declares this pair broken');
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseCatalog(text, 'catalog.yaml', registry);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the catalog to be refused');
+}
+
+const edit = (change: (c: Record<string, any>) => void): string => {
+  const catalog = minimalCatalog();
+  change(catalog);
+  return toYaml(catalog);
+};
+
+describe('invalid catalogs are refused naming file, path and reason', () => {
+  it('accepts the minimal catalog the cases below break', () => {
+    expect(parseCatalog(toYaml(minimalCatalog()), 'catalog.yaml', registry).plans.length).toBeGreaterThan(0);
+  });
+
+  it.each<[string, string, string, RegExp]>([
+    ['malformed YAML', 'broker: [unclosed\nclients: {}\n', 'line 2, column 1', /invalid YAML/],
+    ['a duplicate key', 'broker: {}\nbroker: {}\n', 'line 2, column 1', /invalid YAML: .*unique/i],
+    ['an empty file', '', '', /empty/],
+    ['an unknown top-level key', edit((c) => ((c.netwroks = c.networks), delete c.networks)), 'netwroks', /unknown key "netwroks"/],
+    ['an unknown execution client', edit((c) => (c.clients.execution.gethh = { version: 'v1.0.0' })), 'clients.execution.gethh', /unknown client "gethh"; known clients here: geth, nethermind/],
+    ['a consensus client listed as execution', edit((c) => (c.clients.execution.lighthouse = { version: 'v8.0.0' })), 'clients.execution.lighthouse', /lighthouse is a consensus client: list it under clients.consensus/],
+    ['holesky', edit((c) => (c.networks.holesky = {})), 'networks.holesky', /holesky is deprecated.*hoodi/],
+    ['an unknown network', edit((c) => (c.networks.ropsten = {})), 'networks.ropsten', /unknown network "ropsten"/],
+    ['an impossible combo', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'lighthouse' }, { execution: 'reth', consensus: 'prysm' }])), 'combos[1]', /reth \+ prysm cannot work on hoodi: the test registry declares this pair broken/],
+    ['a combo naming a client not offered', edit((c) => (c.combos = [{ execution: 'besu', consensus: 'lighthouse' }])), 'combos[0].execution', /besu is not offered/],
+    ['a combo with an unknown consensus client', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'lighthous' }])), 'combos[0].consensus', /"lighthous" is not one of: lighthouse, prysm/],
+    ['a duplicate combo', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'prysm' }, { execution: 'geth', consensus: 'prysm' }])), 'combos[1]', /listed twice/],
+    ['a polling duration of the wrong type', edit((c) => (c.broker.maximum_polling_duration = 'soon')), 'broker.maximum_polling_duration', /expected a number, got the string "soon"/],
+    ['a namespace that is not a UUID', edit((c) => (c.broker.id_namespace = 'ovsb')), 'broker.id_namespace', /not a UUID/],
+    ['a service name prefix that is not CLI-friendly', edit((c) => (c.broker.name = 'My Broker')), 'broker.name', /not CLI-friendly/],
+    ['a floating image tag', edit((c) => (c.clients.consensus.prysm.version = 'latest')), 'clients.consensus.prysm.version', /not a pinned release/],
+    ['a version of the wrong type', edit((c) => (c.clients.execution.geth = { version: 1.16 })), 'clients.execution.geth.version', /expected a non-empty string, got number 1.16/],
+    ['roles of the wrong type', edit((c) => (c.roles = 'validator')), 'roles', /expected a list/],
+    ['an unknown role', edit((c) => (c.roles = ['validator', 'archive'])), 'roles[1]', /"archive" is not one of: validator, rpc/],
+    ['an unknown target', edit((c) => (c.targets.gcp = {})), 'targets.gcp', /unknown target "gcp"/],
+    ['a malformed relay', edit((c) => (c.networks.hoodi.mev_boost.relays = ['https://relay.example.com'])), 'networks.hoodi.mev_boost.relays[0]', /not a relay URL/],
+    ['diversity thresholds out of order', edit((c) => (c.networks.hoodi.diversity = { warn: 0.7, refuse: 0.66 })), 'networks.hoodi.diversity', /warn \(0.7\) must be below refuse \(0.66\)/],
+    ['a threshold above 1', edit((c) => (c.networks.hoodi.diversity = { refuse: 66 })), 'networks.hoodi.diversity.refuse', /out of range/],
+    ['Lido mode without Lido settings', edit((c) => (c.networks.hoodi.lido = 'plans')), 'networks.hoodi.lido', /needs lido.networks.hoodi/],
+    ['an unknown Lido mode', edit((c) => (c.networks.hoodi.lido = 'yes')), 'networks.hoodi.lido', /"yes" is not one of: off, required, plans/],
+    [
+      'a Lido vault with a broken checksum',
+      edit((c) => (c.lido = { networks: { hoodi: { execution_layer_rewards_vault: '0x9B108015fe433F173696Af3Aa0CF7CDb3E104258', relay_allow_list: { source: 'x', relays: [] } } } })),
+      'lido.networks.hoodi.execution_layer_rewards_vault',
+      /not an EIP-55 checksummed address/,
+    ],
+    ['an incentive for a client not offered', edit((c) => (c.incentives = { teku: { description: 'x' } })), 'incentives.teku', /not an offered client/],
+  ])('%s', (_, text, path, reason) => {
+    const error = errorOf(text);
+    expect(error.source).toBe('catalog.yaml');
+    expect(error.path).toBe(path);
+    expect(error.reason).toMatch(reason);
+    expect(error.message.startsWith(`catalog.yaml${path ? ` at ${path}` : ''}: `)).toBe(true);
+  });
+
+  it('adds the line of the offending entry', () => {
+    const text = bundledText().replace('  sepolia:\n', '  holesky: {}\n  sepolia:\n');
+    const line = text.split('\n').findIndex((l) => l.startsWith('  holesky:')) + 1;
+    expect(errorOf(text).reason).toMatch(new RegExp(`\\(line ${line}\\)$`));
+  });
+
+  it('keeps going without a network whose combos the registry refuses', () => {
+    // `combos: all` offers only what works: the broken pair is left out, not refused.
+    const catalog = parseCatalog(toYaml(minimalCatalog()), 'catalog.yaml', registry);
+    expect(catalog.services.map((s) => s.name)).not.toContain('test-reth-prysm');
+    expect(catalog.services.map((s) => s.name)).toContain('test-reth-lighthouse');
+  });
+});

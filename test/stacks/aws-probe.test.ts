@@ -1,0 +1,141 @@
+/**
+ * The AWS host's liveness prober (the script cloud-init installs), run for real with bash and curl
+ * against a local HTTP server. `docker` is replaced by a small script on PATH that answers
+ * `inspect` for one running container at 127.0.0.1 and records `restart` calls.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PROBE_SCRIPT } from '../../modules/aws/cloud-init';
+
+const exec = promisify(execFile);
+
+let server: Server;
+let status = 200;
+let port = 0;
+
+beforeAll(async () => {
+  server = createServer((_request, response) => {
+    response.statusCode = status;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('ovsb-probe', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ovsb-probe-'));
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'probes'));
+    writeFileSync(join(dir, 'ovsb-probe'), PROBE_SCRIPT.replace(/\$\$\{/g, '${'), { mode: 0o755 });
+    const docker = join(dir, 'bin', 'docker');
+    writeFileSync(
+      docker,
+      `#!/bin/bash
+case "$1" in
+  inspect)
+    case "$3" in
+      *Running*) echo true ;;
+      *StartedAt*) cat "${dir}/started" ;;
+      *IPAddress*) echo 127.0.0.1 ;;
+    esac ;;
+  restart) echo "$*" >> "${dir}/restarts" ;;
+esac
+`,
+    );
+    chmodSync(docker, 0o755);
+    writeFileSync(join(dir, 'started'), '2020-01-01T00:00:00Z');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function configure(settings: {
+    failureThreshold: number;
+    successThreshold: number;
+    initialDelay?: number;
+    tcpPort?: number;
+  }) {
+    writeFileSync(
+      join(dir, 'probes', 'execution.env'),
+      [
+        `PROBE_TYPE=${settings.tcpPort === undefined ? 'http' : 'tcp'}`,
+        `PROBE_PORT=${settings.tcpPort ?? port}`,
+        'PROBE_PATH=/health',
+        'PROBE_TIMEOUT_SECONDS=2',
+        `PROBE_FAILURE_THRESHOLD=${settings.failureThreshold}`,
+        `PROBE_SUCCESS_THRESHOLD=${settings.successThreshold}`,
+        `PROBE_INITIAL_DELAY_SECONDS=${settings.initialDelay ?? 0}`,
+        'PROBE_STOP_TIMEOUT_SECONDS=300',
+      ].join('\n'),
+    );
+  }
+
+  /** Runs the probe once per entry, with the server answering that status. */
+  async function probe(...statuses: number[]): Promise<void> {
+    for (const next of statuses) {
+      status = next;
+      await exec(join(dir, 'ovsb-probe'), ['execution'], {
+        env: {
+          PATH: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+          OVSB_PROBE_CONFIG_DIR: join(dir, 'probes'),
+          OVSB_PROBE_STATE_DIR: join(dir, 'state'),
+        },
+      });
+    }
+  }
+
+  const restarts = () => (existsSync(join(dir, 'restarts')) ? readFileSync(join(dir, 'restarts'), 'utf8').trim().split('\n') : []);
+
+  it('GIVEN a healthy container THEN it is never restarted', async () => {
+    configure({ failureThreshold: 2, successThreshold: 1 });
+    await probe(200, 200, 200);
+    expect(restarts()).toEqual([]);
+  });
+
+  it('GIVEN failureThreshold 3 WHEN the check fails 3 times in a row THEN the container restarts once, with its stop timeout', async () => {
+    configure({ failureThreshold: 3, successThreshold: 1 });
+    await probe(500, 500);
+    expect(restarts()).toEqual([]);
+    await probe(500);
+    expect(restarts()).toEqual(['restart -t 300 execution']);
+    await probe(500, 500);
+    expect(restarts()).toHaveLength(1);
+  });
+
+  it('GIVEN successThreshold 2 THEN one success between failures does not clear them', async () => {
+    configure({ failureThreshold: 3, successThreshold: 2 });
+    await probe(500, 500, 200, 500);
+    expect(restarts()).toHaveLength(1);
+  });
+
+  it('GIVEN successThreshold 1 THEN one success clears earlier failures', async () => {
+    configure({ failureThreshold: 3, successThreshold: 1 });
+    await probe(500, 500, 200, 500);
+    expect(restarts()).toEqual([]);
+  });
+
+  it('GIVEN a tcp probe THEN an open port passes and a closed one fails', async () => {
+    configure({ failureThreshold: 1, successThreshold: 1, tcpPort: port });
+    await probe(200);
+    expect(restarts()).toEqual([]);
+    // Port 1 (tcpmux) is not listening on loopback here.
+    configure({ failureThreshold: 1, successThreshold: 1, tcpPort: 1 });
+    await probe(200);
+    expect(restarts()).toHaveLength(1);
+  });
+
+  it('GIVEN a container inside its initial delay THEN failures are not counted', async () => {
+    configure({ failureThreshold: 1, successThreshold: 1, initialDelay: 3600 });
+    writeFileSync(join(dir, 'started'), new Date().toISOString());
+    await probe(500, 500);
+    expect(restarts()).toEqual([]);
+  });
+});
