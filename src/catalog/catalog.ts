@@ -119,6 +119,7 @@ export class Catalog {
             target: plan.target,
             network: this.network(plan.network),
             separateValidatorClient: plan.separateValidatorClient,
+            web3signerKeys: plan.web3signerKeys,
           }
         : { kind: 'mev-boost', target: plan.target, network: this.network(plan.network) };
     const key = shapeKey(shape);
@@ -404,6 +405,7 @@ function nodeService(
   const id = uuidV5(ns, `service:${el}+${cl}`);
   const name = `${config.broker.name}-${el}-${cl}`;
   const separateValidatorClient = registry.hasSeparateValidatorClient(cl);
+  const web3signerKeys = registry.supportsWeb3signer(cl);
   const plans: NodePlan[] = [];
   for (const role of config.roles) {
     for (const network of blueprint.networks) {
@@ -429,6 +431,7 @@ function nodeService(
             execution,
             consensus,
             separateValidatorClient,
+            web3signerKeys,
             ...(role === 'validator' && { mevBoost }),
           });
         }

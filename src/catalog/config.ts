@@ -240,6 +240,9 @@ function parseBroker(node: YamlNode): CatalogConfig['broker'] {
 function parseRelease(node: YamlNode): ClientRelease {
   node.map(['version', 'image_repository']);
   const versionNode = node.child('version');
+  if (typeof versionNode.value === 'number') {
+    versionNode.fail(`quote the version (version: "1.10"): unquoted, YAML reads it as the number ${versionNode.value}`);
+  }
   const version = versionNode.string();
   if (!IMAGE_TAG.test(version)) versionNode.fail(`"${version}" is not a valid image tag`);
   if (FLOATING_TAGS.includes(version.toLowerCase()) || !/\d+\.\d+/.test(version)) {

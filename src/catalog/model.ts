@@ -43,6 +43,8 @@ export interface NodePlan extends PlanCommon {
   readonly consensus: OfferedClient<ConsensusClientName>;
   /** False where the consensus client runs its validator inside the beacon node (grandine). */
   readonly separateValidatorClient: boolean;
+  /** Whether the validator can sign through a Web3Signer URL (lighthouse's cannot, by flags). */
+  readonly web3signerKeys: boolean;
   /** Validator role only: the MEV-Boost sidecar release wired in unless disabled. */
   readonly mevBoost?: OfferedClient<'mev-boost'>;
 }

@@ -13,5 +13,7 @@ export interface ClientRegistry {
   engineApiVersion(client: ExecutionClientName | ConsensusClientName): string | undefined;
   /** False where the validator runs inside the beacon node (grandine). */
   hasSeparateValidatorClient(client: ConsensusClientName): boolean;
+  /** Whether the family's validator can sign through a Web3Signer URL (lighthouse's cannot, by flags). */
+  supportsWeb3signer(client: ConsensusClientName): boolean;
   comboSupport(execution: ExecutionClientName, consensus: ConsensusClientName, network: Network): ComboSupport;
 }

@@ -8,6 +8,7 @@
  * - `eip55-address`: 0x + 40 hex digits in EIP-55 checksum form;
  * - `graffiti`: at most 32 bytes once UTF-8 encoded (the beacon block graffiti field is 32 bytes).
  */
+import { DEFAULT_CHECKPOINT_SYNC_URLS } from '../../modules/clients/common';
 import type { Component, Role, Target } from '../../modules/clients/types';
 import { MAX_VOLUME_GI, RELAY_URL_PATTERN, type NetworkConfig } from './config';
 
@@ -32,6 +33,7 @@ export type SchemaShape =
       readonly target: Target;
       readonly network: NetworkConfig;
       readonly separateValidatorClient: boolean;
+      readonly web3signerKeys: boolean;
     }
   | { readonly kind: 'mev-boost'; readonly target: Target; readonly network: NetworkConfig };
 
@@ -40,7 +42,7 @@ export function shapeKey(shape: SchemaShape): string {
   const n = shape.network;
   const network = `${n.network}:${n.storageMinimums.executionGi}:${n.storageMinimums.consensusGi}:${n.defaultRelays.length > 0}`;
   return shape.kind === 'node'
-    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}`
+    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}/${shape.web3signerKeys}`
     : `mev-boost/${shape.target}/${network}`;
 }
 
@@ -105,13 +107,7 @@ function probe(kind: 'liveness' | 'readiness', target: Target): JsonSchema {
   };
 }
 
-function validatorKeys(target: Target): JsonSchema {
-  const web3signer = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['web3signer_url'],
-    properties: { web3signer_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Web3Signer the validator client signs through.' } },
-  };
+function validatorKeys(target: Target, web3signer: boolean): JsonSchema {
   const secret = {
     type: 'object',
     additionalProperties: false,
@@ -120,16 +116,24 @@ function validatorKeys(target: Target): JsonSchema {
       kubernetes_secret: {
         type: 'string',
         pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$',
-        description: 'Name of a Secret in the instance namespace holding EIP-2335 keystores and their passwords.',
+        description:
+          target === 'aws'
+            ? 'Name of the key set: the operator places its EIP-2335 keystores and passwords on the host under /var/lib/ovsb/external-secrets/<name>.'
+            : 'Name of a Secret in the instance namespace holding EIP-2335 keystores and their passwords.',
       },
     },
   };
+  const signer = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['web3signer_url'],
+    properties: { web3signer_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Web3Signer the validator client signs through.' } },
+  };
   return {
-    description:
-      target === 'aws'
-        ? 'Where the validator keys live, by reference only (key material is never a parameter): a Web3Signer URL. Default: the validator client starts with no keys.'
-        : 'Where the validator keys live, by reference only (key material is never a parameter): a Kubernetes Secret name or a Web3Signer URL. Default: the validator client starts with no keys.',
-    oneOf: target === 'aws' ? [web3signer] : [secret, web3signer],
+    description: `Where the validator keys live, by reference only (key material is never a parameter): ${
+      web3signer ? 'a named key set (kubernetes_secret) or a Web3Signer URL' : "a named key set (kubernetes_secret); this validator client takes no Web3Signer URL by flag"
+    }. Default: the validator client starts with no keys.`,
+    oneOf: web3signer ? [secret, signer] : [secret],
   };
 }
 
@@ -154,7 +158,7 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       format: 'uri',
       pattern: '^https://',
       maxLength: 2048,
-      description: `Beacon API to checkpoint-sync from (https). Default: ${network.checkpointSyncUrl ?? `the well-known endpoint for ${network.network}`}.`,
+      description: `Beacon API to checkpoint-sync from (https). Default: ${network.checkpointSyncUrl ?? DEFAULT_CHECKPOINT_SYNC_URLS[network.network]}.`,
     },
     execution_storage_gi: storage('execution', network.storageMinimums.executionGi, network.network),
     consensus_storage_gi: storage('consensus', network.storageMinimums.consensusGi, network.network),
@@ -162,7 +166,7 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       type: 'object',
       additionalProperties: false,
       description: "CPU and memory requests/limits per component. Unset fields keep the client's sizing.",
-      properties: Object.fromEntries(components.map((c) => [c, resourceOverride])),
+      properties: Object.fromEntries(components.map((c) => [c, { $ref: '#/definitions/resources' }])),
     },
     liveness: probe('liveness', shape.target),
     readiness: probe('readiness', shape.target),
@@ -202,7 +206,7 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       maximum: Number.MAX_SAFE_INTEGER,
       description: `Percentage weight of builder bids against local blocks where the validator client supports it: 0 always local, 100 equal.${shape.lido ? ' Lido mode: 100.' : ''} Default: the client's.`,
     },
-    validator_keys: validatorKeys(shape.target),
+    validator_keys: validatorKeys(shape.target, shape.web3signerKeys),
     validator_count: {
       type: 'integer',
       minimum: 1,
@@ -218,7 +222,12 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
   };
 }
 
-function objectSchema(title: string, properties: Record<string, JsonSchema>, required: readonly string[]): JsonSchema {
+function objectSchema(
+  title: string,
+  properties: Record<string, JsonSchema>,
+  required: readonly string[],
+  definitions?: Record<string, JsonSchema>,
+): JsonSchema {
   return {
     $schema: DRAFT_07,
     title,
@@ -226,8 +235,12 @@ function objectSchema(title: string, properties: Record<string, JsonSchema>, req
     additionalProperties: false,
     ...(required.length > 0 && { required }),
     properties,
+    ...(definitions && { definitions }),
   };
 }
+
+/** Shared parts of node schemas, referenced from inside the schema (never from outside it). */
+const NODE_DEFINITIONS = { resources: resourceOverride };
 
 const VOLUME_REPLACEMENT: JsonSchema = {
   type: 'boolean',
@@ -252,9 +265,9 @@ export function instanceSchema(shape: SchemaShape, operation: 'create' | 'update
   const properties = nodeProperties(shape);
   const title = `${shape.role === 'validator' ? 'Validator' : 'RPC'} node on ${shape.network.network}: ${operation} parameters`;
   if (operation === 'update') {
-    return objectSchema(title, { ...properties, allow_data_volume_replacement: VOLUME_REPLACEMENT }, []);
+    return objectSchema(title, { ...properties, allow_data_volume_replacement: VOLUME_REPLACEMENT }, [], NODE_DEFINITIONS);
   }
-  return objectSchema(title, properties, shape.role === 'validator' ? ['fee_recipient'] : []);
+  return objectSchema(title, properties, shape.role === 'validator' ? ['fee_recipient'] : [], NODE_DEFINITIONS);
 }
 
 export const BIND_SCHEMA: JsonSchema = objectSchema(

@@ -12,7 +12,8 @@ import type { NodeParameters, ParameterError, ProbeParameters, ResourceParameter
 export const GRAFFITI_MAX_BYTES = 32;
 
 export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true });
+  // verbose: errors carry their schema, so an unknown key can be answered with the allowed ones.
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
   addFormats(ajv, ['uri']);
   ajv.addFormat('eip55-address', { type: 'string', validate: isChecksumAddress });
   ajv.addFormat('graffiti', { type: 'string', validate: (text) => Buffer.byteLength(text, 'utf8') <= GRAFFITI_MAX_BYTES });
@@ -37,7 +38,7 @@ export class SchemaValidators {
   check(schema: JsonSchema, value: unknown): ParameterError[] {
     const validate = this.validatorFor(schema);
     if (validate(value)) return [];
-    return toParameterErrors(validate.errors ?? [], value, schema);
+    return toParameterErrors(validate.errors ?? [], value);
   }
 }
 
@@ -66,17 +67,7 @@ function shown(value: unknown): string {
 
 const join = (parent: string, child: string) => (parent ? `${parent}.${child}` : child);
 
-function allowedKeys(schema: JsonSchema, instancePath: string): string[] {
-  let node: unknown = schema;
-  for (const part of instancePath.split('/').slice(1)) {
-    const properties = (node as { properties?: Record<string, unknown> }).properties;
-    node = properties?.[part];
-    if (node === undefined) return [];
-  }
-  return Object.keys((node as { properties?: Record<string, unknown> }).properties ?? {});
-}
-
-function messageFor(error: ErrorObject, root: unknown, schema: JsonSchema): ParameterError {
+function messageFor(error: ErrorObject, root: unknown): ParameterError {
   const field = fieldOf(error.instancePath);
   const value = valueAt(root, error.instancePath);
   const params = error.params as Record<string, unknown>;
@@ -87,7 +78,7 @@ function messageFor(error: ErrorObject, root: unknown, schema: JsonSchema): Para
     }
     case 'additionalProperties': {
       const extra = join(field, String(params['additionalProperty']));
-      const allowed = allowedKeys(schema, error.instancePath);
+      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
         field: extra,
         message: `${extra} is not a parameter of this plan${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`,
@@ -135,13 +126,13 @@ function patternHint(field: string): string {
 const VALIDATOR_KEYS_MESSAGE =
   'validator_keys must be exactly one of { "kubernetes_secret": "<secret name>" } or { "web3signer_url": "https://..." } where the plan allows it; key material itself is never accepted';
 
-function toParameterErrors(errors: readonly ErrorObject[], root: unknown, schema: JsonSchema): ParameterError[] {
+function toParameterErrors(errors: readonly ErrorObject[], root: unknown): ParameterError[] {
   const out: ParameterError[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     const parameterError = error.instancePath.startsWith('/validator_keys')
       ? { field: 'validator_keys', message: VALIDATOR_KEYS_MESSAGE }
-      : messageFor(error, root, schema);
+      : messageFor(error, root);
     // A pattern and a format failing on one field say the same thing; keep the first.
     if (seen.has(parameterError.field)) continue;
     seen.add(parameterError.field);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { ClientRegistry } from '../../src/catalog/registry';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -14,7 +14,7 @@ export function minimalCatalog(): Record<string, any> {
     clients: {
       execution: { geth: { version: 'v1.16.7' }, reth: { version: 'v1.9.3' } },
       consensus: { lighthouse: { version: 'v8.0.0' }, prysm: { version: 'v6.1.4' } },
-      mev_boost: { version: '1.10.1' },
+      mev_boost: { version: '1.10' },
     },
     combos: 'all',
     roles: ['validator', 'rpc'],
@@ -32,7 +32,6 @@ export function minimalCatalog(): Record<string, any> {
 }
 
 export const toYaml = (value: unknown): string => stringify(value);
-export const fromYaml = (text: string): Record<string, any> => parse(text) as Record<string, any>;
 
 /**
  * A registry with explicit answers, for catalogs whose validity depends on which pairs work: reth with
@@ -42,5 +41,6 @@ export const registryRefusing = (el: string, cl: string, network: string, reason
   displayName: (client) => client.charAt(0).toUpperCase() + client.slice(1),
   engineApiVersion: () => 'V4',
   hasSeparateValidatorClient: (client) => client !== 'grandine',
+  supportsWeb3signer: (client) => client !== 'lighthouse',
   comboSupport: (e, c, n) => (e === el && c === cl && n === network ? { supported: false, reason } : { supported: true }),
 });

@@ -47,7 +47,7 @@ describe('parameter validation', () => {
     ['a relay without public key', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, mev_boost: { relays: ['https://relay.example'] } }, 'mev_boost.relays[0]', /not a relay URL/],
     ['a storage size under the network minimum', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, execution_storage_gi: 500 }, 'execution_storage_gi', /must be >= 1000 \(got 500\)/],
     ['key material', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { keystore: '{...}' } }, 'validator_keys', /key material itself is never accepted/],
-    ['a Kubernetes secret on AWS', validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'keys' } }, 'validator_keys', /exactly one of/],
+    ['a Web3Signer URL for the lighthouse validator client', plan('geth-lighthouse-validator-aws-hoodi'), { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { web3signer_url: 'https://signer.internal' } }, 'validator_keys', /exactly one of/],
     ['an unknown parameter', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, fee_recipeint: 'x' }, 'fee_recipeint', /fee_recipeint is not a parameter of this plan; allowed: fee_recipient, graffiti/],
     ['validator parameters on an rpc plan', rpcHoodi, { fee_recipient: EXAMPLE_FEE_RECIPIENT }, 'fee_recipient', /not a parameter of this plan/],
     ['a liveness success threshold of 2 on Kubernetes', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, liveness: { success_threshold: 2 } }, 'liveness.success_threshold', /must be <= 1/],
@@ -60,6 +60,11 @@ describe('parameter validation', () => {
     const errors = errorsOf(p, params);
     expect(errors.map((e) => e.field)).toContain(field);
     expect(errors.find((e) => e.field === field)!.message).toMatch(message);
+  });
+
+  it('accepts a named key set on AWS and a Web3Signer URL where the client takes one', () => {
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'keys' } })).toEqual([]);
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { web3signer_url: 'http://signer:9000' } })).toEqual([]);
   });
 
   it('allows a liveness success threshold of 2 off Kubernetes, where the seed default applies', () => {

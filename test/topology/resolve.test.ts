@@ -23,7 +23,7 @@ describe('resolveNodeStackProps', () => {
       execution: { client: 'nethermind', version: '1.35.2' },
       consensus: { client: 'lighthouse', version: 'v8.0.0' },
       feeRecipient: EXAMPLE_FEE_RECIPIENT,
-      mevBoost: { version: '1.10.1', relays: mainnetRelays, minBidEth: 0 },
+      mevBoost: { version: '1.10', relays: mainnetRelays, minBidEth: 0 },
     });
   });
 
@@ -130,7 +130,7 @@ describe('resolveMevBoostStackProps', () => {
       instanceName: 'i-m',
       target: 'kubernetes',
       network: 'mainnet',
-      version: '1.10.1',
+      version: '1.10',
       relays: mainnetRelays,
       minBidEth: 0,
     });

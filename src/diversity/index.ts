@@ -1,0 +1,61 @@
+export { normalizeClientName, parseClientDiversityFeed, type FeedSnapshot } from './clientdiversity';
+export {
+  LAYERS,
+  LAYER_CLIENTS,
+  OTHER_CLIENT,
+  SHARE_SUM_TOLERANCE,
+  checkShares,
+  parseDiversityData,
+  shareOf,
+  withSnapshot,
+  type DiversityData,
+  type Layer,
+  type LayerShares,
+  type LayerSnapshot,
+  type NetworkSnapshots,
+} from './data';
+export { operatorShares, validatorWeight, type LedgerEntry, type OperatorShares } from './ledger';
+export { registerDiversityMetrics, type DiversityMetricsInput } from './metrics';
+export {
+  evaluatePolicy,
+  percent,
+  type Alternative,
+  type DiversityThresholds,
+  type OfferedClients,
+  type PolicyDecision,
+  type PolicyFinding,
+  type PolicyInput,
+  type PolicyScope,
+} from './policy';
+export {
+  diversityReport,
+  shareRows,
+  type ClientShare,
+  type DiversityReport,
+  type LayerReport,
+  type ShareRow,
+  type ShareScope,
+} from './report';
+export {
+  DiversityDataSource,
+  bundledDiversityDataPath,
+  loadDiversityData,
+  saveDiversityData,
+  type DiversityDataSourceOptions,
+  type FeedResponse,
+  type FetchLike,
+  type RefreshResult,
+  type RefreshTarget,
+} from './source';
+export {
+  DEFAULT_STATUS_THRESHOLDS,
+  STATUS_ORDER,
+  comboStatus,
+  describeSources,
+  statusOfShare,
+  worstStatus,
+  type ComboStatus,
+  type DiversityStatus,
+  type StatusThresholds,
+} from './status';
+export { rankCombos, type Combo, type LayerStanding, type RankedCombo, type RankingShares } from './suggest';
