@@ -3,6 +3,9 @@
  * A value of these types has passed `Catalog.validateParameters`.
  */
 import type { Component } from '../../modules/clients/types';
+import type { ProbeParameters } from '../probes/parameters';
+
+export type { ProbeParameters };
 
 export type ParameterOperation = 'create' | 'update' | 'bind';
 
@@ -11,19 +14,6 @@ export interface ResourceParameters {
   readonly cpu_limit?: string;
   readonly memory_request?: string;
   readonly memory_limit?: string;
-}
-
-/** The seed spec's probe vocabulary (shared/reference/seed-spec-notes.md). */
-export interface ProbeParameters {
-  readonly path?: string;
-  readonly timeout_sec?: number;
-  readonly check_interval_sec?: number;
-  readonly failure_threshold?: number;
-  readonly success_threshold?: number;
-  /** Liveness only. */
-  readonly initial_delay_sec?: number;
-  /** Readiness only. */
-  readonly app_start_timeout_sec?: number;
 }
 
 /** Validator keys by reference; key material is never a parameter. */

@@ -10,20 +10,12 @@
  */
 import { DEFAULT_CHECKPOINT_SYNC_URLS } from '../../modules/clients/common';
 import type { Component, Role, Target } from '../../modules/clients/types';
+import { probeParametersSchema } from '../probes/schema';
 import { MAX_VOLUME_GI, RELAY_URL_PATTERN, type NetworkConfig } from './config';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
-
-/** The seed spec's probe defaults and ranges (shared/reference/seed-spec-notes.md). */
-export const PROBE_DEFAULTS = {
-  liveness: { timeoutSec: 4, checkIntervalSec: 30, failureThreshold: 4, successThreshold: 2, initialDelaySec: 300 },
-  readiness: { timeoutSec: 4, checkIntervalSec: 5, failureThreshold: 2, successThreshold: 2, appStartTimeoutSec: 300 },
-} as const;
-
-/** Kubernetes rejects a liveness probe whose successThreshold is not 1. */
-export const KUBERNETES_LIVENESS_SUCCESS_THRESHOLD = 1;
 
 export type SchemaShape =
   | {
@@ -72,40 +64,6 @@ const resourceOverride: JsonSchema = {
     memory_limit: { type: 'string', pattern: '^[0-9]+(Mi|Gi|Ti)$' },
   },
 };
-
-function probe(kind: 'liveness' | 'readiness', target: Target): JsonSchema {
-  const d = PROBE_DEFAULTS[kind];
-  const kubernetes = target === 'kubernetes';
-  const success =
-    kind === 'liveness'
-      ? {
-          type: 'integer',
-          minimum: 1,
-          maximum: kubernetes ? KUBERNETES_LIVENESS_SUCCESS_THRESHOLD : 10,
-          default: kubernetes ? KUBERNETES_LIVENESS_SUCCESS_THRESHOLD : d.successThreshold,
-          description: kubernetes
-            ? 'Consecutive successes before healthy again. Kubernetes requires 1 for liveness probes, so 1 is the only value here (the seed spec default of 2 applies to the other targets).'
-            : `Consecutive successes before healthy again (seed spec default ${d.successThreshold}). Kubernetes requires 1 for liveness, so Kubernetes plans accept only 1.`,
-        }
-      : { type: 'integer', minimum: 1, maximum: 10, default: d.successThreshold, description: 'Consecutive successes before ready.' };
-  const extra =
-    kind === 'liveness'
-      ? { initial_delay_sec: { type: 'integer', minimum: 0, maximum: 3600, default: PROBE_DEFAULTS.liveness.initialDelaySec, description: 'Start-up grace during which failures are ignored.' } }
-      : { app_start_timeout_sec: { type: 'integer', minimum: 1, maximum: 1800, default: PROBE_DEFAULTS.readiness.appStartTimeoutSec, description: 'The most a new deployment may take to become ready before it counts as failed.' } };
-  return {
-    type: 'object',
-    additionalProperties: false,
-    description: `${kind === 'liveness' ? 'Liveness' : 'Readiness'} probe of every component (seed spec). Omitted: each client's own probe. Given: unset fields take the seed defaults.`,
-    properties: {
-      path: { type: 'string', pattern: '^/[A-Za-z0-9._~/-]*$', maxLength: 256, description: "HTTP path to call. Default: each component's own health endpoint." },
-      timeout_sec: { type: 'integer', minimum: 1, maximum: 300, default: d.timeoutSec, description: 'Timeout of one check.' },
-      check_interval_sec: { type: 'integer', minimum: 1, maximum: 300, default: d.checkIntervalSec, description: 'Time between checks; must be greater than timeout_sec.' },
-      failure_threshold: { type: 'integer', minimum: 1, maximum: 10, default: d.failureThreshold, description: 'Consecutive failures before unhealthy.' },
-      success_threshold: success,
-      ...extra,
-    },
-  };
-}
 
 function validatorKeys(target: Target, web3signer: boolean): JsonSchema {
   const secret = {
@@ -168,8 +126,8 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       description: "CPU and memory requests/limits per component. Unset fields keep the client's sizing.",
       properties: Object.fromEntries(components.map((c) => [c, { $ref: '#/definitions/resources' }])),
     },
-    liveness: probe('liveness', shape.target),
-    readiness: probe('readiness', shape.target),
+    liveness: probeParametersSchema('liveness', shape.target),
+    readiness: probeParametersSchema('readiness', shape.target),
   };
   if (shape.role === 'rpc') return common;
   const lidoNote = shape.lido ? " Lido mode: must be Lido's Execution Layer Rewards Vault for this network." : '';

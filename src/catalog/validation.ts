@@ -1,13 +1,14 @@
 /**
  * Parameter validation with ajv: the plan's published JSON Schema, the two custom formats it names, and
- * the few cross-field rules a schema cannot say (probe interval > timeout, request <= limit).
+ * the few cross-field rules a schema cannot say (probe interval > timeout, from src/probes; request <= limit).
  * Validators are compiled once per schema object and cached.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isChecksumAddress, isHexAddress } from './eip55';
-import { PROBE_DEFAULTS, type JsonSchema } from './schemas';
-import type { NodeParameters, ParameterError, ProbeParameters, ResourceParameters } from './parameters';
+import { validateProbeParameters } from '../probes/parameters';
+import type { JsonSchema } from './schemas';
+import type { NodeParameters, ParameterError, ResourceParameters } from './parameters';
 
 export const GRAFFITI_MAX_BYTES = 32;
 
@@ -143,20 +144,10 @@ function toParameterErrors(errors: readonly ErrorObject[], root: unknown): Param
 
 /** Cross-field rules of node parameters, on a value that already passed the schema. */
 export function nodeParameterRules(params: NodeParameters): ParameterError[] {
-  const errors: ParameterError[] = [];
-  const probeRule = (name: 'liveness' | 'readiness', probe: ProbeParameters | undefined) => {
-    if (!probe) return;
-    const timeout = probe.timeout_sec ?? PROBE_DEFAULTS[name].timeoutSec;
-    const interval = probe.check_interval_sec ?? PROBE_DEFAULTS[name].checkIntervalSec;
-    if (interval <= timeout) {
-      errors.push({
-        field: `${name}.check_interval_sec`,
-        message: `${name}.check_interval_sec (${interval}) must be greater than ${name}.timeout_sec (${timeout})`,
-      });
-    }
-  };
-  probeRule('liveness', params.liveness);
-  probeRule('readiness', params.readiness);
+  const errors: ParameterError[] = [
+    ...validateProbeParameters('liveness', params.liveness),
+    ...validateProbeParameters('readiness', params.readiness),
+  ];
   for (const [component, resources] of Object.entries(params.resources ?? {}) as [string, ResourceParameters][]) {
     const cpu = [resources.cpu_request, resources.cpu_limit].map((q) => (q === undefined ? undefined : cpuCores(q)));
     if (cpu[0] !== undefined && cpu[1] !== undefined && cpu[0] > cpu[1]) {

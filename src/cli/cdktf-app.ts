@@ -1,9 +1,10 @@
 /**
  * The app `cdktf.json` runs, so `cdktf synth` writes the same stacks as `ovsb synth`: every plan of
- * OVSB_CATALOG (default: the bundled catalog) with its example parameters, into cdktf's outdir
- * (CDKTF_OUTDIR, set by the cdktf CLI).
+ * OVSB_CATALOG (default: the bundled catalog) with its example parameters, plus the team's stacks of
+ * stacks.yaml (OVSB_STACKS_FILE) when there is one, into cdktf's outdir (CDKTF_OUTDIR, set by the cdktf CLI).
  */
 import { loadCatalog, catalogPathFromEnv } from '../catalog/load';
+import { teamStackDefinitions } from '../stacks-file';
 import { writeSynthesizedApp } from '../synth';
 import { report } from './main';
 import { exampleStackDefinitions } from './synth-plans';
@@ -11,7 +12,7 @@ import { exampleStackDefinitions } from './synth-plans';
 const context = { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
 try {
   const catalog = loadCatalog(catalogPathFromEnv(process.env));
-  writeSynthesizedApp(undefined, exampleStackDefinitions(catalog, catalog.plans));
+  writeSynthesizedApp(undefined, [...exampleStackDefinitions(catalog, catalog.plans), ...teamStackDefinitions(process.env, process.cwd(), catalog)]);
 } catch (error) {
   process.exitCode = report(error, context);
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CatalogPlan } from '../catalog/model';
+import { teamStackDefinitions } from '../stacks-file';
 import { writeSynthesizedApp } from '../synth';
 import { parseArgs } from './args';
 import { loadCliCatalog } from './catalog-path';
@@ -13,6 +14,7 @@ export const synthCommand: Command = {
     'ovsb synth [--plan <stack name | plan id | service/plan>]... [--out DIR]',
     '  Synthesises every plan (or the ones named) with its example parameters into',
     '  DIR/stacks/<stack name>/cdk.tf.json plus DIR/manifest.json. DIR defaults to cdktf.out.',
+    '  Without --plan, the stacks of ./stacks.yaml (or OVSB_STACKS_FILE) are synthesised too.',
     '  Stack names: <el>-<cl>-<role>-<target>-<network>, mev-boost-<target>-<network>; `ovsb plans` lists them.',
   ].join('\n'),
   async run(args, context) {
@@ -23,7 +25,8 @@ export const synthCommand: Command = {
     const catalog = loadCliCatalog(context);
     const refs = parsed.options.get('plan');
     const plans: CatalogPlan[] = refs ? refs.map((ref) => findOrExplain(catalog.plans, ref, (r) => catalog.findPlanByRef(r))) : [...catalog.plans];
-    const written = writeSynthesizedApp(outdir, exampleStackDefinitions(catalog, plans));
+    const examples = exampleStackDefinitions(catalog, plans);
+    const written = writeSynthesizedApp(outdir, refs ? examples : [...examples, ...teamStackDefinitions(context.env, context.cwd, catalog)]);
     context.stdout.write(
       written.length === 1 ? `${written[0]}/cdk.tf.json\n` : `${written.length} stacks in ${outdir}/stacks\n`,
     );

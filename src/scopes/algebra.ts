@@ -1,26 +1,32 @@
 /**
  * Set algebra on parsed literal scopes. A scope denotes the product of its three domain languages; a
  * collection denotes the union of its scopes. Coverage ("is every string of x in the union of ys?") is
- * decided exactly by splitting x into product cells and removing each y in turn.
+ * decided exactly, domain by domain (see coversFrom).
  */
-import { Alphabet, compileDomain, intersect, isEmpty, subtract, type Dfa } from './language';
-import { MANY, namesOf, normalizeDomain, normalizeParsed, printScope, type Domain, type ParsedScope, type Segment } from './syntax';
+import { Alphabet, Automata, isEmpty, type Dfa } from './language';
+import { InvalidScopeError } from './errors';
+import { MANY, namesOf, normalizeDomain, normalizeParsed, printDomain, printScope, type Domain, type ParsedScope, type Segment } from './syntax';
+
+/** Safety limits on intersections: interleavings of names between `**`s multiply quickly. */
+export const MAX_DOMAIN_INTERSECTION = 64;
+export const MAX_INTERSECTION_SCOPES = 512;
 
 type Cell = readonly [Dfa, Dfa, Dfa];
 
+
 /** Compiles scopes over one alphabet, caching each scope's automata for the duration of a question. */
 export class ScopeLanguages {
-  private readonly alphabet: Alphabet;
+  private readonly automata: Automata;
   private readonly cells = new Map<ParsedScope, Cell>();
 
   constructor(scopes: readonly ParsedScope[]) {
-    this.alphabet = new Alphabet(namesOf(scopes));
+    this.automata = new Automata(new Alphabet(namesOf(scopes)));
   }
 
   cellOf(scope: ParsedScope): Cell {
     let cell = this.cells.get(scope);
     if (!cell) {
-      cell = [compileDomain(scope[0], this.alphabet), compileDomain(scope[1], this.alphabet), compileDomain(scope[2], this.alphabet)];
+      cell = [this.automata.compile(scope[0]), this.automata.compile(scope[1]), this.automata.compile(scope[2])];
       this.cells.set(scope, cell);
     }
     return cell;
@@ -28,38 +34,49 @@ export class ScopeLanguages {
 
   /** True when every string `subject` matches is matched by some scope of `cover`. */
   covers(cover: readonly ParsedScope[], subject: ParsedScope): boolean {
-    let remaining: Cell[] = [this.cellOf(subject)];
-    for (const scope of cover) {
-      const [y0, y1, y2] = this.cellOf(scope);
-      const next: Cell[] = [];
-      for (const cell of remaining) {
-        const [x0, x1, x2] = cell;
-        const i0 = intersect(x0, y0);
-        const i1 = isEmpty(i0) ? i0 : intersect(x1, y1);
-        const i2 = isEmpty(i1) ? i1 : intersect(x2, y2);
-        if (isEmpty(i2)) {
-          next.push(cell);
-          continue;
-        }
-        // x \ y as disjoint cells: outside y's realm; inside it but outside its context; then action.
-        const pieces: Cell[] = [
-          [subtract(x0, y0), x1, x2],
-          [i0, subtract(x1, y1), x2],
-          [i0, i1, subtract(x2, y2)],
-        ];
-        for (const piece of pieces) if (!piece.some(isEmpty)) next.push(piece);
+    const x = this.cellOf(subject);
+    const cells = cover.map((scope) => this.cellOf(scope));
+    if (cells.some((y) => x.every((domain, d) => isEmpty(this.automata.subtract(domain, y[d]!))))) return true;
+    return this.coversFrom(0, x, cells);
+  }
+
+  /**
+   * Whether the product of x's domains d..2 lies in the union of the ys (restricted to those domains).
+   * Domain d is split into atoms, the parts of x[d] inside exactly the same ys; each atom must then be
+   * covered by those ys in the remaining domains. The last domain needs no split: it is covered iff
+   * removing every y's language from it leaves nothing.
+   */
+  private coversFrom(d: number, x: Cell, ys: readonly Cell[]): boolean {
+    const relevant = ys.filter((y) => !isEmpty(this.automata.intersect(x[d]!, y[d]!)));
+    if (d === 2) {
+      let rest = x[2];
+      for (const y of relevant) {
+        rest = this.automata.subtract(rest, y[2]);
+        if (isEmpty(rest)) return true;
       }
-      remaining = next;
-      if (remaining.length === 0) return true;
+      return isEmpty(rest);
     }
-    return remaining.length === 0;
+    let atoms: { language: Dfa; inside: Cell[] }[] = [{ language: x[d]!, inside: [] }];
+    for (const y of relevant) {
+      const next: { language: Dfa; inside: Cell[] }[] = [];
+      for (const atom of atoms) {
+        const inY = this.automata.intersect(atom.language, y[d]!);
+        const outY = this.automata.subtract(atom.language, y[d]!);
+        if (!isEmpty(inY)) next.push({ language: inY, inside: [...atom.inside, y] });
+        if (!isEmpty(outY)) next.push({ language: outY, inside: atom.inside });
+      }
+      atoms = next;
+    }
+    return atoms.every((atom) => atom.inside.length > 0 && this.coversFrom(d + 1, x, atom.inside));
   }
 
   overlaps(a: ParsedScope, b: ParsedScope): boolean {
     const x = this.cellOf(a);
     const y = this.cellOf(b);
-    return x.every((domain, d) => !isEmpty(intersect(domain, y[d]!)));
+    return x.every((domain, d) => !isEmpty(this.automata.intersect(domain, y[d]!)));
   }
+
+
 }
 
 /** Normalized, with exact duplicates removed (first occurrence kept). */
@@ -149,6 +166,12 @@ function intersectDomains(p: Domain, q: Domain, memo: Map<string, Domain[]>): Do
       result = head ? prefix(head, intersectDomains(restP, restQ, memo)) : [];
     }
   }
+  if (result.length > MAX_DOMAIN_INTERSECTION) {
+    throw new InvalidScopeError(
+      `${printDomain(p)} & ${printDomain(q)}`,
+      `the intersection of these domains has more than ${MAX_DOMAIN_INTERSECTION} patterns; use fewer "**" between names`,
+    );
+  }
   memo.set(memoKey, result);
   return result;
 }
@@ -161,6 +184,9 @@ export function intersectionParsed(a: readonly ParsedScope[], b: readonly Parsed
     for (const y of b) {
       const domains = [0, 1, 2].map((d) => intersectDomains(x[d]!, y[d]!, memo).map(normalizeDomain));
       for (const realm of domains[0]!) for (const context of domains[1]!) for (const action of domains[2]!) out.push([realm, context, action]);
+      if (out.length > MAX_INTERSECTION_SCOPES) {
+        throw new InvalidScopeError(printScope(x), `its intersection with ${printScope(y)} and the others has more than ${MAX_INTERSECTION_SCOPES} scopes`);
+      }
     }
   }
   return simplifyParsed(out);

@@ -21,7 +21,8 @@ export { ANY_VALUE, type ParameterAssignment } from './parameters';
 /** One scope or a collection of scopes (read as their union). */
 export type ScopeInput = string | readonly string[];
 
-const asList = (input: ScopeInput): readonly string[] => (typeof input === 'string' ? [input] : input);
+// Untyped callers may pass anything; a non-array becomes one (invalid) scope so it throws InvalidScopeError.
+const asList = (input: ScopeInput): readonly string[] => (Array.isArray(input) ? input : [input as string]);
 const parseAll = (input: ScopeInput, form: ScopeForm = 'literal'): ParsedScope[] => asList(input).map((s) => parseScope(s, form));
 
 function isValidAs(input: ScopeInput, form: ScopeForm): boolean {

@@ -6,7 +6,15 @@
  * out: every other name is treated alike by every pattern (only a wildcard can match it), so one
  * symbol, OTHER, stands for all of them. Automata are built per question over that finite alphabet.
  */
-import type { Domain } from './syntax';
+import { InvalidScopeError } from './errors';
+import { printDomain, type Domain } from './syntax';
+
+/**
+ * Safety limits. A `**` followed by k wildcards needs about 2^k states (the automaton must remember
+ * where the last few names were), so a hostile scope could otherwise exhaust memory.
+ */
+export const MAX_DOMAIN_STATES = 256;
+export const MAX_PRODUCT_STATES = 100_000;
 
 export class Alphabet {
   private readonly symbols: ReadonlyMap<string, number>;
@@ -34,7 +42,7 @@ export interface Dfa {
 }
 
 /** Subset construction of the NFA whose state i means "the first i segments of the pattern matched". */
-export function compileDomain(domain: Domain, alphabet: Alphabet): Dfa {
+function compileDomain(domain: Domain, alphabet: Alphabet): Dfa {
   const n = domain.length;
   const named = domain.map((segment) => {
     if (segment.kind === 'template' || segment.kind === 'parameter') {
@@ -57,6 +65,12 @@ export function compileDomain(domain: Domain, alphabet: Alphabet): Dfa {
     const key = set.join(',');
     let id = keys.get(key);
     if (id === undefined) {
+      if (sets.length === MAX_DOMAIN_STATES) {
+        throw new InvalidScopeError(
+          printDomain(domain),
+          `its wildcards are too complex to compare (more than ${MAX_DOMAIN_STATES} automaton states); use fewer "*" after a "**"`,
+        );
+      }
       id = sets.length;
       keys.set(key, id);
       sets.push(set);
@@ -82,6 +96,9 @@ function product(a: Dfa, b: Dfa, accept: (inA: boolean, inB: boolean) => boolean
     const key = x * width + y;
     let id = keys.get(key);
     if (id === undefined) {
+      if (pairs.length === MAX_PRODUCT_STATES) {
+        throw new InvalidScopeError('(several scopes)', `comparing these scopes needs more than ${MAX_PRODUCT_STATES} automaton states; use fewer wildcards`);
+      }
       id = pairs.length;
       keys.set(key, id);
       pairs.push([x, y]);
@@ -99,11 +116,56 @@ function product(a: Dfa, b: Dfa, accept: (inA: boolean, inB: boolean) => boolean
   return minimize({ transitions, accepting: pairs.map(([x, y]) => accept(a.accepting[x]!, b.accepting[y]!)) });
 }
 
-export const intersect = (a: Dfa, b: Dfa): Dfa => product(a, b, (x, y) => x && y);
-export const subtract = (a: Dfa, b: Dfa): Dfa => product(a, b, (x, y) => x && !y);
+const and = (x: boolean, y: boolean): boolean => x && y;
+const andNot = (x: boolean, y: boolean): boolean => x && !y;
 
 /** Every state of a built DFA is reachable, so the language is empty iff no state accepts. */
 export const isEmpty = (a: Dfa): boolean => !a.accepting.some(Boolean);
+
+/**
+ * Automata of one question, interned: a minimal DFA numbered breadth-first from its start state is
+ * canonical, so equal languages share one object and each operation on a pair is computed once.
+ * Coverage checks repeat the same products many times, which makes this the difference between
+ * milliseconds and seconds.
+ */
+export class Automata {
+  private readonly byKey = new Map<string, Dfa>();
+  private readonly ids = new Map<Dfa, number>();
+  private readonly results = new Map<string, Dfa>();
+
+  constructor(readonly alphabet: Alphabet) {}
+
+  compile(domain: Domain): Dfa {
+    return this.intern(compileDomain(domain, this.alphabet));
+  }
+
+  intersect(a: Dfa, b: Dfa): Dfa {
+    return this.operate('&', a, b, and);
+  }
+
+  subtract(a: Dfa, b: Dfa): Dfa {
+    return this.operate('-', a, b, andNot);
+  }
+
+  private operate(op: string, a: Dfa, b: Dfa, accept: (x: boolean, y: boolean) => boolean): Dfa {
+    const key = `${op}${this.ids.get(a)},${this.ids.get(b)}`;
+    let result = this.results.get(key);
+    if (!result) {
+      result = this.intern(product(a, b, accept));
+      this.results.set(key, result);
+    }
+    return result;
+  }
+
+  private intern(dfa: Dfa): Dfa {
+    const key = `${dfa.accepting.map(Number).join('')}|${dfa.transitions.map((row) => row.join(',')).join(';')}`;
+    const existing = this.byKey.get(key);
+    if (existing) return existing;
+    this.byKey.set(key, dfa);
+    this.ids.set(dfa, this.ids.size);
+    return dfa;
+  }
+}
 
 /** Moore's partition refinement: keeps automata small across repeated products. */
 function minimize(dfa: Dfa): Dfa {

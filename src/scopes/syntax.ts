@@ -35,6 +35,9 @@ export type ScopeForm = 'literal' | 'template' | 'parameterized';
 
 export const DOMAIN_NAMES = ['realm', 'context', 'action'] as const;
 
+/** A safety limit, not grammar: set operations grow with the wildcards of a domain. */
+export const MAX_DOMAIN_SEGMENTS = 32;
+
 const NAME = /^[a-zA-Z0-9_-]*$/;
 const TEMPLATE = /^\{([a-zA-Z0-9_-]+)\}$/;
 const PARAMETER = /^\(([a-zA-Z0-9_-]+)\)$/;
@@ -102,7 +105,11 @@ export function parseScope(scope: unknown, form: ScopeForm = 'literal'): ParsedS
   }
   const parsed = domains.map((text, d) => {
     const domainName = DOMAIN_NAMES[d]!;
-    const domain = text.split('.').map((segment) => parseSegment(scope, segment, domainName, form));
+    const segments = text.split('.');
+    if (segments.length > MAX_DOMAIN_SEGMENTS) {
+      throw new InvalidScopeError(scope, `the ${domainName} domain has ${segments.length} segments; at most ${MAX_DOMAIN_SEGMENTS} are accepted`);
+    }
+    const domain = segments.map((segment) => parseSegment(scope, segment, domainName, form));
     if (form === 'parameterized') checkParameterAmbiguity(scope, domain, domainName);
     return domain;
   });

@@ -10,7 +10,6 @@ import type {
   MevBoostSettings,
   MevBoostStackProps,
   NodeStackProps,
-  ProbeSettings,
   StackCommonProps,
   ValidatorKeysRef,
 } from '../../stacks/props';
@@ -20,12 +19,11 @@ import type { CatalogPlan, MevBoostPlan, NodePlan } from '../catalog/model';
 import type {
   MevBoostServiceParameters,
   NodeParameters,
-  ProbeParameters,
   ResourceParameters,
   ValidatorKeysParameter,
 } from '../catalog/parameters';
-import { KUBERNETES_LIVENESS_SUCCESS_THRESHOLD, PROBE_DEFAULTS } from '../catalog/schemas';
 import { badRequest } from '../errors';
+import { toProbeSettings } from '../probes/parameters';
 
 export interface ResolveOptions {
   /** DNS-label-safe name of the instance (see `instanceNameFor`). */
@@ -80,8 +78,9 @@ export function resolveNodeStackProps(
     ...(params.execution_storage_gi !== undefined && { executionStorageGi: params.execution_storage_gi }),
     ...(params.consensus_storage_gi !== undefined && { consensusStorageGi: params.consensus_storage_gi }),
     ...(resources && { resources }),
-    ...(params.liveness && { liveness: liveness(params.liveness, plan) }),
-    ...(params.readiness && { readiness: readiness(params.readiness) }),
+    // Unset probe fields take the seed defaults; Kubernetes' own limits are applied by its target.
+    ...(params.liveness && { liveness: toProbeSettings('liveness', params.liveness) }),
+    ...(params.readiness && { readiness: toProbeSettings('readiness', params.readiness) }),
   };
 }
 
@@ -153,30 +152,4 @@ function resourceOverrides(
     ],
   );
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-}
-
-function liveness(probe: ProbeParameters, plan: NodePlan): ProbeSettings {
-  const d = PROBE_DEFAULTS.liveness;
-  // The schema of Kubernetes plans only admits 1; this default keeps an omitted value valid there too.
-  const successDefault = plan.target === 'kubernetes' ? KUBERNETES_LIVENESS_SUCCESS_THRESHOLD : d.successThreshold;
-  return {
-    ...(probe.path !== undefined && { path: probe.path }),
-    timeoutSec: probe.timeout_sec ?? d.timeoutSec,
-    checkIntervalSec: probe.check_interval_sec ?? d.checkIntervalSec,
-    failureThreshold: probe.failure_threshold ?? d.failureThreshold,
-    successThreshold: probe.success_threshold ?? successDefault,
-    initialDelaySec: probe.initial_delay_sec ?? d.initialDelaySec,
-  };
-}
-
-function readiness(probe: ProbeParameters): ProbeSettings {
-  const d = PROBE_DEFAULTS.readiness;
-  return {
-    ...(probe.path !== undefined && { path: probe.path }),
-    timeoutSec: probe.timeout_sec ?? d.timeoutSec,
-    checkIntervalSec: probe.check_interval_sec ?? d.checkIntervalSec,
-    failureThreshold: probe.failure_threshold ?? d.failureThreshold,
-    successThreshold: probe.success_threshold ?? d.successThreshold,
-    appStartTimeoutSec: probe.app_start_timeout_sec ?? d.appStartTimeoutSec,
-  };
 }

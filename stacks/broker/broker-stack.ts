@@ -26,8 +26,7 @@ import {
 import { configureBackend } from '../backend';
 import type { BackendProps } from '../props';
 
-/** The stack name `ovsb synth` and `cdktf` use for the broker stack. */
-export const BROKER_STACK_NAME = 'ovsb-broker';
+export { BROKER_STACK_NAME } from './names';
 
 export interface BrokerStackProps {
   /**

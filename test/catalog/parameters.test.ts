@@ -50,7 +50,7 @@ describe('parameter validation', () => {
     ['a Web3Signer URL for the lighthouse validator client', plan('geth-lighthouse-validator-aws-hoodi'), { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { web3signer_url: 'https://signer.internal' } }, 'validator_keys', /exactly one of/],
     ['an unknown parameter', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, fee_recipeint: 'x' }, 'fee_recipeint', /fee_recipeint is not a parameter of this plan; allowed: fee_recipient, graffiti/],
     ['validator parameters on an rpc plan', rpcHoodi, { fee_recipient: EXAMPLE_FEE_RECIPIENT }, 'fee_recipient', /not a parameter of this plan/],
-    ['a liveness success threshold of 2 on Kubernetes', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, liveness: { success_threshold: 2 } }, 'liveness.success_threshold', /must be <= 1/],
+    ['a liveness success threshold above the seed range', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, liveness: { success_threshold: 11 } }, 'liveness.success_threshold', /must be <= 10/],
     ['a probe interval not above its timeout', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, readiness: { timeout_sec: 5 } }, 'readiness.check_interval_sec', /readiness.check_interval_sec \(5\) must be greater than readiness.timeout_sec \(5\)/],
     ['a request above its limit', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, resources: { beacon: { memory_request: '2Gi', memory_limit: '1024Mi' } } }, 'resources.beacon.memory_request', /exceeds memory_limit/],
     ['a resource for a component the plan lacks', rpcHoodi, { resources: { validator: { cpu_request: '1' } } }, 'resources.validator', /not a parameter of this plan; allowed: execution, beacon/],
@@ -67,8 +67,11 @@ describe('parameter validation', () => {
     expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { web3signer_url: 'http://signer:9000' } })).toEqual([]);
   });
 
-  it('allows a liveness success threshold of 2 off Kubernetes, where the seed default applies', () => {
-    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, liveness: { success_threshold: 2 } })).toEqual([]);
+  it('says in Kubernetes plans\' schema that Kubernetes requires a liveness success threshold of 1', () => {
+    const schema = catalog.parameterSchema(validatorK8s, 'create') as any;
+    expect(schema.properties.liveness.properties.success_threshold.description).toMatch(/Kubernetes requires .*1/);
+    const aws = catalog.parameterSchema(validatorAws, 'create') as any;
+    expect(aws.properties.liveness.properties.success_threshold.description).not.toMatch(/Kubernetes/);
   });
 
   it('needs nothing on update, and offers allow_data_volume_replacement only there', () => {

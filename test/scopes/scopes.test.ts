@@ -254,3 +254,10 @@ describe('parameterized scopes', () => {
     expect(extractParameterAssignments('a:b:c', 'a:x:c')).toEqual([]);
   });
 });
+
+describe('untyped input', () => {
+  it.each([42, null, { scope: 'a:b:c' }])('isValidScope(%j) is false and set functions throw InvalidScopeError', (input) => {
+    expect(isValidScope(input as unknown as string)).toBe(false);
+    expect(() => isSuperset(input as unknown as string, 'a:b:c')).toThrow(InvalidScopeError);
+  });
+});

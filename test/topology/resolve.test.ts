@@ -60,16 +60,12 @@ describe('resolveNodeStackProps', () => {
       executionStorageGi: 300,
       consensusStorageGi: 120,
       resources: { beacon: { cpuRequest: '2', memoryLimit: '16Gi' } },
-      // Unset probe fields take the seed defaults; Kubernetes liveness succeeds after 1 check.
-      liveness: { path: '/live', timeoutSec: 3, checkIntervalSec: 30, failureThreshold: 4, successThreshold: 1, initialDelaySec: 300 },
+      // Unset probe fields take the seed defaults (the Kubernetes target applies its own limits).
+      liveness: { path: '/live', timeoutSec: 3, checkIntervalSec: 30, failureThreshold: 4, successThreshold: 2, initialDelaySec: 300 },
       readiness: { timeoutSec: 4, checkIntervalSec: 10, failureThreshold: 2, successThreshold: 2, appStartTimeoutSec: 300 },
     });
   });
 
-  it('keeps the seed liveness success threshold of 2 off Kubernetes', () => {
-    const props = resolveNodeStackProps(catalog, node('geth-teku-validator-aws-hoodi'), { fee_recipient: EXAMPLE_FEE_RECIPIENT, liveness: {} }, { instanceName: 'i-abc' });
-    expect(props.liveness?.successThreshold).toBe(2);
-  });
 
   it('maps a Web3Signer reference', () => {
     const props = resolveNodeStackProps(
