@@ -211,7 +211,7 @@ export class BrokerDeployment extends Construct {
               {
                 name: 'broker',
                 image: escapeTemplate(props.image),
-                args: ['serve'],
+                // No command or args: the image's CMD runs `ovsb serve` (Dockerfile).
                 port: [{ name: 'http', containerPort: BROKER_PORT, protocol: 'TCP' }],
                 env,
                 resources: {

@@ -3,8 +3,8 @@
  * Both revisions are built and synthesised in temporary git worktrees (the user's checkout is never
  * touched), then diffed (src/review).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { packageRoot } from '../catalog/load';
 import { ConfigError } from '../errors';
 import { diffStackSets } from '../review/diff';
@@ -24,18 +24,20 @@ export const reviewCommand: Command = {
   name: 'review',
   summary: 'diff the synthesised stacks of two git revisions (PR plan review)',
   usage: [
-    'ovsb review --base <git-ref> [--head <git-ref>] [--format markdown|json] [--fail-on-destructive] [--terraform-plan]',
+    'ovsb review --base <git-ref> [--head <git-ref>] [--format markdown|json] [--json-file FILE]',
+    '            [--fail-on-destructive] [--terraform-plan]',
     '  Builds and synthesises both revisions (every plan, plus stacks.yaml stacks) in temporary git worktrees',
     '  and prints, per stack, the resources added / changed / replaced / removed with the attributes that',
     '  changed. Data volumes replaced or destroyed are marked DESTRUCTIVE; client image changes are listed.',
     '  --head                 default HEAD',
     '  --format               markdown (default, for a PR comment) or json',
+    '  --json-file            also write the full JSON report to FILE (the comment may leave sections out)',
     `  --fail-on-destructive  exit ${DESTRUCTIVE_EXIT_CODE} when anything destructive is found`,
     '  --terraform-plan       also `terraform plan` the head revision of each stacks.yaml stack against its',
     '                         live state (needs providers and credentials; skipped with a note otherwise)',
   ].join('\n'),
   async run(args, context) {
-    const parsed = parseArgs(args, { options: ['base', 'head', 'format'], flags: ['fail-on-destructive', 'terraform-plan'] });
+    const parsed = parseArgs(args, { options: ['base', 'head', 'format', 'json-file'], flags: ['fail-on-destructive', 'terraform-plan'] });
     const baseRef = single(parsed, 'base');
     if (baseRef === undefined) throw new UsageError('--base is required, e.g. --base origin/main');
     const headRef = single(parsed, 'head') ?? 'HEAD';
@@ -57,6 +59,8 @@ export const reviewCommand: Command = {
       { base: { ref: baseRef, commit: baseCommit }, head: { ref: headRef, commit: headCommit } },
       { ...(livePlans ? { livePlans } : {}), notes: [...base.notes, ...head.notes] },
     );
+    const jsonFile = single(parsed, 'json-file');
+    if (jsonFile !== undefined) writeFileSync(resolve(context.cwd, jsonFile), reportToJson(report));
     context.stdout.write(format === 'json' ? reportToJson(report) : renderMarkdown(report));
     const s = report.summary;
     context.stderr.write(

@@ -118,6 +118,8 @@ export async function synthesizeRevision(options: SynthRevisionOptions): Promise
     if (!existsSync(join(project, 'package.json'))) {
       throw new ConfigError(label, location.prefix || '.', `has no package.json at ${location.prefix || 'the repository root'}: the project is not in this revision`);
     }
+    // A node_modules committed by mistake (or a committed link) would shadow the checkout's own.
+    await rm(join(project, 'node_modules'), { recursive: true, force: true });
     await symlink(location.nodeModules, join(project, 'node_modules'), 'dir');
 
     const notes: string[] = [];

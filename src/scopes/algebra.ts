@@ -3,17 +3,18 @@
  * collection denotes the union of its scopes. Coverage ("is every string of x in the union of ys?") is
  * decided exactly, domain by domain (see coversFrom).
  */
-import { Alphabet, Automata, isEmpty, type Dfa } from './language';
-import { InvalidScopeError } from './errors';
+import { Alphabet, Automata, isEmpty, isSubsetOf, overlap, type Dfa } from './language';
+import { InvalidScopeError, ScopeComplexityError } from './errors';
 import { MANY, namesOf, normalizeDomain, normalizeParsed, printDomain, printScope, type Domain, type ParsedScope, type Segment } from './syntax';
 
 /** Safety limits on intersections: interleavings of names between `**`s multiply quickly. */
 export const MAX_DOMAIN_INTERSECTION = 64;
 export const MAX_INTERSECTION_SCOPES = 512;
+/** Product states one coverage question may build (well under a second of work). */
+export const MAX_COVERAGE_WORK = 250_000;
+export const MAX_COVERAGE_CELLS = 2_000;
 
 type Cell = readonly [Dfa, Dfa, Dfa];
-
-
 /** Compiles scopes over one alphabet, caching each scope's automata for the duration of a question. */
 export class ScopeLanguages {
   private readonly automata: Automata;
@@ -32,51 +33,83 @@ export class ScopeLanguages {
     return cell;
   }
 
-  /** True when every string `subject` matches is matched by some scope of `cover`. */
+  /**
+   * True when every string `subject` matches is matched by some scope of `cover`: `subject` is cut
+   * into disjoint product cells and each cover scope removed from each cell in turn (x \ y is three
+   * cells: outside y's realm; inside it but outside its context; inside both but outside its action).
+   * Cells that differ in one domain only are merged after each step, which keeps their number small.
+   */
   covers(cover: readonly ParsedScope[], subject: ParsedScope): boolean {
+    const a = this.automata;
     const x = this.cellOf(subject);
-    const cells = cover.map((scope) => this.cellOf(scope));
-    if (cells.some((y) => x.every((domain, d) => isEmpty(this.automata.subtract(domain, y[d]!))))) return true;
-    return this.coversFrom(0, x, cells);
+    const ys = cover.map((scope) => this.cellOf(scope)).filter((y) => x.every((domain, d) => overlap(domain, y[d]!)));
+    if (ys.some((y) => x.every((domain, d) => isSubsetOf(domain, y[d]!)))) return true;
+    // One scope that does not cover alone cannot cover with nothing else overlapping.
+    if (ys.length < 2) return false;
+    const name = printScope(subject);
+    return a.bounded(MAX_COVERAGE_WORK, name, () => this.coveredByUnion(x, ys, name));
   }
 
-  /**
-   * Whether the product of x's domains d..2 lies in the union of the ys (restricted to those domains).
-   * Domain d is split into atoms, the parts of x[d] inside exactly the same ys; each atom must then be
-   * covered by those ys in the remaining domains. The last domain needs no split: it is covered iff
-   * removing every y's language from it leaves nothing.
-   */
-  private coversFrom(d: number, x: Cell, ys: readonly Cell[]): boolean {
-    const relevant = ys.filter((y) => !isEmpty(this.automata.intersect(x[d]!, y[d]!)));
-    if (d === 2) {
-      let rest = x[2];
-      for (const y of relevant) {
-        rest = this.automata.subtract(rest, y[2]);
-        if (isEmpty(rest)) return true;
+  private coveredByUnion(x: Cell, ys: readonly Cell[], name: string): boolean {
+    const a = this.automata;
+    let remaining: Cell[] = [x];
+    for (const [y0, y1, y2] of ys) {
+      const next: Cell[] = [];
+      for (const cell of remaining) {
+        const [x0, x1, x2] = cell;
+        const i0 = a.intersect(x0, y0);
+        const i1 = isEmpty(i0) ? i0 : a.intersect(x1, y1);
+        const i2 = isEmpty(i1) ? i1 : a.intersect(x2, y2);
+        if (isEmpty(i2)) {
+          next.push(cell);
+          continue;
+        }
+        const pieces: Cell[] = [
+          [a.subtract(x0, y0), x1, x2],
+          [i0, a.subtract(x1, y1), x2],
+          [i0, i1, a.subtract(x2, y2)],
+        ];
+        for (const piece of pieces) if (!piece.some(isEmpty)) next.push(piece);
       }
-      return isEmpty(rest);
-    }
-    let atoms: { language: Dfa; inside: Cell[] }[] = [{ language: x[d]!, inside: [] }];
-    for (const y of relevant) {
-      const next: { language: Dfa; inside: Cell[] }[] = [];
-      for (const atom of atoms) {
-        const inY = this.automata.intersect(atom.language, y[d]!);
-        const outY = this.automata.subtract(atom.language, y[d]!);
-        if (!isEmpty(inY)) next.push({ language: inY, inside: [...atom.inside, y] });
-        if (!isEmpty(outY)) next.push({ language: outY, inside: atom.inside });
+      remaining = this.merge(next);
+      if (remaining.length === 0) return true;
+      if (remaining.length > MAX_COVERAGE_CELLS) {
+        throw new ScopeComplexityError(name, `comparing it with the other scopes splits it into more than ${MAX_COVERAGE_CELLS} parts; use fewer overlapping "**" patterns`);
       }
-      atoms = next;
     }
-    return atoms.every((atom) => atom.inside.length > 0 && this.coversFrom(d + 1, x, atom.inside));
+    return false;
+  }
+
+  /** Unites cells equal in two domains (the union of their third), until no two such cells remain. */
+  private merge(cells: Cell[]): Cell[] {
+    let current = cells;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const free of [2, 1, 0]) {
+        const groups = new Map<string, Cell>();
+        for (const cell of current) {
+          const key = cell.map((dfa, d) => (d === free ? '' : this.automata.idOf(dfa))).join(',');
+          const existing = groups.get(key);
+          if (!existing) {
+            groups.set(key, cell);
+            continue;
+          }
+          const merged = [...existing] as [Dfa, Dfa, Dfa];
+          merged[free] = this.automata.union(existing[free]!, cell[free]!);
+          groups.set(key, merged);
+          changed = true;
+        }
+        current = [...groups.values()];
+      }
+    }
+    return current;
   }
 
   overlaps(a: ParsedScope, b: ParsedScope): boolean {
     const x = this.cellOf(a);
     const y = this.cellOf(b);
-    return x.every((domain, d) => !isEmpty(this.automata.intersect(domain, y[d]!)));
+    return x.every((domain, d) => overlap(domain, y[d]!));
   }
-
-
 }
 
 /** Normalized, with exact duplicates removed (first occurrence kept). */
@@ -110,9 +143,19 @@ export function simplifyParsed(scopes: readonly ParsedScope[]): ParsedScope[] {
   const result = [...kept];
   for (const scope of kept) {
     const others = result.filter((s) => s !== scope);
-    if (others.length > 0 && languages.covers(others, scope)) result.splice(result.indexOf(scope), 1);
+    if (others.length > 0 && coveredOrUndecided(languages, others, scope) === true) result.splice(result.indexOf(scope), 1);
   }
   return result;
+}
+
+/** Keeping a redundant scope is always safe, so simplify treats "too complex to decide" as "keep". */
+function coveredOrUndecided(languages: ScopeLanguages, cover: readonly ParsedScope[], subject: ParsedScope): boolean | 'undecided' {
+  try {
+    return languages.covers(cover, subject);
+  } catch (error) {
+    if (error instanceof ScopeComplexityError) return 'undecided';
+    throw error;
+  }
 }
 
 /** True when the union of `a` contains every string of the union of `b`. */

@@ -1,6 +1,6 @@
 /** A scope, scope template or parameterized scope that does not follow the grammar (see ./syntax.ts). */
 export class InvalidScopeError extends Error {
-  override readonly name = 'InvalidScopeError';
+  override readonly name: string = 'InvalidScopeError';
   constructor(
     /** The offending input as given. */
     readonly scope: string,
@@ -9,4 +9,12 @@ export class InvalidScopeError extends Error {
   ) {
     super(`invalid scope "${scope}": ${reason}`);
   }
+}
+
+/**
+ * Scopes too complex to compare within the work limit (the exact answer can need automata exponential
+ * in the number of `**` patterns). Thrown instead of an unsafe guess; simplify keeps such scopes.
+ */
+export class ScopeComplexityError extends InvalidScopeError {
+  override readonly name: string = 'ScopeComplexityError';
 }

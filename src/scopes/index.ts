@@ -15,7 +15,7 @@ import { InvalidScopeError } from './errors';
 import { ANY_VALUE, extractAssignmentsParsed, fillTemplateParsed, type ParameterAssignment } from './parameters';
 import { normalizeParsed, parseScope, printScope, type ParsedScope, type ScopeForm } from './syntax';
 
-export { InvalidScopeError } from './errors';
+export { InvalidScopeError, ScopeComplexityError } from './errors';
 export { ANY_VALUE, type ParameterAssignment } from './parameters';
 
 /** One scope or a collection of scopes (read as their union). */

@@ -6,7 +6,7 @@
  * out: every other name is treated alike by every pattern (only a wildcard can match it), so one
  * symbol, OTHER, stands for all of them. Automata are built per question over that finite alphabet.
  */
-import { InvalidScopeError } from './errors';
+import { InvalidScopeError, ScopeComplexityError } from './errors';
 import { printDomain, type Domain } from './syntax';
 
 /**
@@ -14,7 +14,6 @@ import { printDomain, type Domain } from './syntax';
  * where the last few names were), so a hostile scope could otherwise exhaust memory.
  */
 export const MAX_DOMAIN_STATES = 256;
-export const MAX_PRODUCT_STATES = 100_000;
 
 export class Alphabet {
   private readonly symbols: ReadonlyMap<string, number>;
@@ -96,9 +95,6 @@ function product(a: Dfa, b: Dfa, accept: (inA: boolean, inB: boolean) => boolean
     const key = x * width + y;
     let id = keys.get(key);
     if (id === undefined) {
-      if (pairs.length === MAX_PRODUCT_STATES) {
-        throw new InvalidScopeError('(several scopes)', `comparing these scopes needs more than ${MAX_PRODUCT_STATES} automaton states; use fewer wildcards`);
-      }
       id = pairs.length;
       keys.set(key, id);
       pairs.push([x, y]);
@@ -118,6 +114,38 @@ function product(a: Dfa, b: Dfa, accept: (inA: boolean, inB: boolean) => boolean
 
 const and = (x: boolean, y: boolean): boolean => x && y;
 const andNot = (x: boolean, y: boolean): boolean => x && !y;
+const or = (x: boolean, y: boolean): boolean => x || y;
+
+/**
+ * Whether some pair of states reachable together satisfies `found`; a search over the product without
+ * building it, for the yes/no questions that need no automaton as an answer.
+ */
+function someReachablePair(a: Dfa, b: Dfa, found: (inA: boolean, inB: boolean) => boolean): boolean {
+  const symbols = a.transitions[0]!.length;
+  const width = b.transitions.length;
+  const seen = new Set<number>([0]);
+  const queue: [number, number][] = [[0, 0]];
+  for (let i = 0; i < queue.length; i++) {
+    const [x, y] = queue[i]!;
+    if (found(a.accepting[x]!, b.accepting[y]!)) return true;
+    for (let symbol = 0; symbol < symbols; symbol++) {
+      const nx = a.transitions[x]![symbol]!;
+      const ny = b.transitions[y]![symbol]!;
+      const key = nx * width + ny;
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push([nx, ny]);
+      }
+    }
+  }
+  return false;
+}
+
+/** L(a) ⊆ L(b) */
+export const isSubsetOf = (a: Dfa, b: Dfa): boolean => !someReachablePair(a, b, andNot);
+
+/** L(a) ∩ L(b) ≠ ∅ */
+export const overlap = (a: Dfa, b: Dfa): boolean => someReachablePair(a, b, and);
 
 /** Every state of a built DFA is reachable, so the language is empty iff no state accepts. */
 export const isEmpty = (a: Dfa): boolean => !a.accepting.some(Boolean);
@@ -132,8 +160,25 @@ export class Automata {
   private readonly byKey = new Map<string, Dfa>();
   private readonly ids = new Map<Dfa, number>();
   private readonly results = new Map<string, Dfa>();
+  /** Product states built so far (upper bounds): the measure of work `bounded` limits. */
+  private work = 0;
+  private limit = Number.POSITIVE_INFINITY;
+  private limitSubject = '';
 
   constructor(readonly alphabet: Alphabet) {}
+
+  /** Runs `question` allowing at most `work` more product states, else throws ScopeComplexityError naming `subject`. */
+  bounded<T>(work: number, subject: string, question: () => T): T {
+    const saved = { limit: this.limit, subject: this.limitSubject };
+    this.limit = Math.min(this.limit, this.work + work);
+    this.limitSubject = subject;
+    try {
+      return question();
+    } finally {
+      this.limit = saved.limit;
+      this.limitSubject = saved.subject;
+    }
+  }
 
   compile(domain: Domain): Dfa {
     return this.intern(compileDomain(domain, this.alphabet));
@@ -147,10 +192,27 @@ export class Automata {
     return this.operate('-', a, b, andNot);
   }
 
+  union(a: Dfa, b: Dfa): Dfa {
+    return this.operate('|', a, b, or);
+  }
+
+  /** A number naming the language of an interned automaton. */
+  idOf(dfa: Dfa): number {
+    return this.ids.get(dfa)!;
+  }
+
   private operate(op: string, a: Dfa, b: Dfa, accept: (x: boolean, y: boolean) => boolean): Dfa {
     const key = `${op}${this.ids.get(a)},${this.ids.get(b)}`;
     let result = this.results.get(key);
     if (!result) {
+      const size = a.transitions.length * b.transitions.length;
+      if (this.work + size > this.limit) {
+        throw new ScopeComplexityError(
+          this.limitSubject,
+          'comparing it with the other scopes takes more than the work limit (their "**" patterns overlap in too many ways); use fewer overlapping "**" patterns',
+        );
+      }
+      this.work += size;
       result = this.intern(product(a, b, accept));
       this.results.set(key, result);
     }
@@ -167,27 +229,35 @@ export class Automata {
   }
 }
 
-/** Moore's partition refinement: keeps automata small across repeated products. */
+/**
+ * Partition refinement (Moore's, one symbol at a time with numeric keys): splits states until no class
+ * holds two states that some symbol sends to different classes. Keeps automata small across products.
+ */
 function minimize(dfa: Dfa): Dfa {
   const count = dfa.transitions.length;
+  const symbols = dfa.transitions[0]!.length;
   let classes: number[] = dfa.accepting.map((accepting) => (accepting ? 1 : 0));
   let classCount = new Set(classes).size;
-  for (;;) {
-    const signatures = new Map<string, number>();
-    const next = new Array<number>(count);
-    for (let state = 0; state < count; state++) {
-      const signature = `${classes[state]}|${dfa.transitions[state]!.map((to) => classes[to]).join(',')}`;
-      let id = signatures.get(signature);
-      if (id === undefined) {
-        id = signatures.size;
-        signatures.set(signature, id);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let symbol = 0; symbol < symbols; symbol++) {
+      const ids = new Map<number, number>();
+      const next = new Array<number>(count);
+      for (let state = 0; state < count; state++) {
+        const key = classes[state]! * count + classes[dfa.transitions[state]![symbol]!]!;
+        let id = ids.get(key);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(key, id);
+        }
+        next[state] = id;
       }
-      next[state] = id;
+      classes = next;
+      if (ids.size !== classCount) {
+        classCount = ids.size;
+        changed = true;
+      }
     }
-    const stable = signatures.size === classCount;
-    classes = next;
-    classCount = signatures.size;
-    if (stable) break;
   }
   // Renumber so the start state's class is 0.
   const order = new Map<number, number>();

@@ -68,10 +68,12 @@ describe('broker stack', () => {
       expect(JSON.stringify(json)).not.toMatch(/postgres(ql)?:\/\/[^"\s]*@/);
     });
 
-    it('THEN the image is a required variable', () => {
+    it('THEN the image is a required variable whose own CMD (`ovsb serve`) runs', () => {
       expect(json['variable']['image']).toMatchObject({ type: 'string' });
       expect(json['variable']['image']['default']).toBeUndefined();
       expect(containerOf(json)['image']).toBe('${var.image}');
+      expect(containerOf(json)['command']).toBeUndefined();
+      expect(containerOf(json)['args']).toBeUndefined();
     });
 
     it('THEN it runs as a non-root user with a read-only root filesystem and resources set', () => {

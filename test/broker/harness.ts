@@ -15,7 +15,7 @@ import request from 'supertest';
 import { createApp } from '../../broker/app';
 import type { Catalog } from '../../src/catalog/catalog';
 import { loadCatalog } from '../../src/catalog/load';
-import type { CatalogPlan, NodePlan } from '../../src/catalog/model';
+import type { NodePlan } from '../../src/catalog/model';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { createLogger, type Logger } from '../../src/log';
 import { BindingService } from '../../src/service/bindings';
@@ -172,9 +172,11 @@ export function sandboxPlan(catalog: Catalog, role: 'rpc' | 'validator' = 'rpc')
   return plan;
 }
 
-/** Another plan of the same service (for plan changes). */
-export function otherPlanOf(catalog: Catalog, plan: CatalogPlan): CatalogPlan {
-  const other = catalog.plans.find((p) => p.serviceId === plan.serviceId && p.id !== plan.id && p.target === 'sandbox');
+/** Another sandbox plan of the same service and role (for plan changes). */
+export function otherPlanOf(catalog: Catalog, plan: NodePlan): NodePlan {
+  const other = catalog.plans.find(
+    (p): p is NodePlan => p.kind === 'node' && p.serviceId === plan.serviceId && p.id !== plan.id && p.target === 'sandbox' && p.role === plan.role && !p.lido,
+  );
   if (other === undefined) throw new Error(`service ${plan.serviceName} has a single sandbox plan`);
   return other;
 }
