@@ -10,9 +10,10 @@ import { report } from './main';
 import { exampleStackDefinitions } from './synth-plans';
 
 const context = { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
-try {
+async function synthesize(): Promise<void> {
   const catalog = loadCatalog(catalogPathFromEnv(process.env));
-  writeSynthesizedApp(undefined, [...exampleStackDefinitions(catalog, catalog.plans), ...teamStackDefinitions(process.env, process.cwd(), catalog)]);
-} catch (error) {
-  process.exitCode = report(error, context);
+  writeSynthesizedApp(undefined, [...exampleStackDefinitions(catalog, catalog.plans), ...(await teamStackDefinitions(process.env, process.cwd(), catalog))]);
 }
+synthesize().catch((error: unknown) => {
+  process.exitCode = report(error, context);
+});

@@ -45,7 +45,10 @@ export const reviewCommand: Command = {
     if (format !== 'markdown' && format !== 'json') throw new UsageError(`--format "${format}" is not markdown or json`);
 
     const location = await locateProject(projectDir(context.cwd));
-    const [baseCommit, headCommit] = await Promise.all([resolveCommit(location.repoRoot, baseRef), resolveCommit(location.repoRoot, headRef)]);
+    const [baseCommit, headCommit] = await Promise.all([
+      resolveCommit(location.repoRoot, baseRef, '--base'),
+      resolveCommit(location.repoRoot, headRef, '--head'),
+    ]);
     context.stderr.write(`ovsb review: building and synthesising ${baseRef} (${baseCommit.slice(0, 12)}) and ${headRef} (${headCommit.slice(0, 12)})\n`);
     const env = { ...context.env } as NodeJS.ProcessEnv;
     const [base, head] = await Promise.all([

@@ -26,7 +26,7 @@ export const synthCommand: Command = {
     const refs = parsed.options.get('plan');
     const plans: CatalogPlan[] = refs ? refs.map((ref) => findOrExplain(catalog.plans, ref, (r) => catalog.findPlanByRef(r))) : [...catalog.plans];
     const examples = exampleStackDefinitions(catalog, plans);
-    const written = writeSynthesizedApp(outdir, refs ? examples : [...examples, ...teamStackDefinitions(context.env, context.cwd, catalog)]);
+    const written = writeSynthesizedApp(outdir, refs ? examples : [...examples, ...(await teamStackDefinitions(context.env, context.cwd, catalog))]);
     context.stdout.write(
       written.length === 1 ? `${written[0]}/cdk.tf.json\n` : `${written.length} stacks in ${outdir}/stacks\n`,
     );

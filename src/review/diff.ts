@@ -34,7 +34,7 @@ export interface BlockDiff {
   readonly reasons: readonly string[];
 }
 
-export type FindingKind = 'destructive' | 'client-version' | 'replacement' | 'volume-resize';
+export type FindingKind = 'destructive' | 'client-version' | 'replacement' | 'volume-resize' | 'state-backend';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -212,7 +212,12 @@ export function diffStack(stack: string, baseConfig: StackConfig | undefined, he
   if (blocks.length === 0 && baseConfig && headConfig) return undefined;
 
   const images = imageChanges(blocks);
-  const findings = [...volumeFindings(work, headConfig === undefined), ...replacementFindings(work), ...images.map((image) => versionFinding(image, blocks))];
+  const findings = [
+    ...volumeFindings(work, headConfig === undefined),
+    ...replacementFindings(work),
+    ...backendFindings(blocks),
+    ...images.map((image) => versionFinding(image, blocks)),
+  ];
   const resources = blocks.filter((block) => block.kind === 'resource');
   const count = (action: Action) => resources.filter((block) => block.action === action).length;
   return {
@@ -363,17 +368,18 @@ const shortValue = (value: Json | undefined): string => {
 function describeChanges(changes: readonly ValueChange[]): string {
   return changes
     .map((change) => {
+      const path = change.path === '' ? 'value' : change.path;
       switch (change.kind) {
         case 'changed':
-          return `${change.path} ${shortValue(change.before)} -> ${shortValue(change.after)}`;
+          return `${path} ${shortValue(change.before)} -> ${shortValue(change.after)}`;
         case 'added':
-          return `${change.path} added`;
+          return `${path} added`;
         case 'removed':
-          return `${change.path} removed`;
+          return `${path} removed`;
         case 'items':
-          return `${change.path} ${change.removed.map(shortValue).join(', ')} -> ${change.added.map(shortValue).join(', ')}`;
+          return `${path} ${change.removed.map(shortValue).join(', ')} -> ${change.added.map(shortValue).join(', ')}`;
         case 'lines':
-          return `${change.path} (${change.removed.length} lines -> ${change.added.length} lines)`;
+          return `${path} (${change.removed.length} lines -> ${change.added.length} lines)`;
       }
     })
     .join('; ');
@@ -428,6 +434,20 @@ function inPlaceVolumeFinding(entry: Working, role: DataVolumeRole, what: string
     };
   }
   return { kind: 'destructive', address: entry.address, message: `${what} changes${detail}` };
+}
+
+/** A stack whose state backend moves finds an empty state there unless the state is migrated first. */
+function backendFindings(blocks: readonly BlockDiff[]): Finding[] {
+  const terraform = blocks.find((block) => block.kind === 'terraform' && block.action === 'update');
+  const changes = terraform?.changes.filter((change) => change.segments[0] !== undefined && 'key' in change.segments[0] && change.segments[0].key === 'backend') ?? [];
+  if (changes.length === 0) return [];
+  return [
+    {
+      kind: 'state-backend',
+      address: 'terraform',
+      message: `the state backend changes (${describeChanges(changes)}): migrate the state first (terraform init -migrate-state), or terraform finds no state and creates every resource again`,
+    },
+  ];
 }
 
 function replacementFindings(work: ReadonlyMap<string, Working>): Finding[] {

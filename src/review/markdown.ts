@@ -25,6 +25,7 @@ const LOUD: Readonly<Record<FindingKind, string>> = {
   'client-version': '⬆️ **CLIENT VERSION**',
   replacement: '♻️ **REPLACE**',
   'volume-resize': '📏 **VOLUME RESIZE**',
+  'state-backend': '🗄️ **STATE BACKEND**',
 };
 
 const ACTION_SYMBOL: Readonly<Record<BlockDiff['action'], string>> = { create: '+', update: '~', replace: '-/+', delete: '-' };
@@ -58,9 +59,9 @@ export function renderMarkdown(report: ReviewReport, options: MarkdownOptions = 
       ),
     ]);
   }
-  const others = report.findings.filter((f) => f.kind === 'replacement' || f.kind === 'volume-resize');
+  const others = report.findings.filter((f) => f.kind === 'state-backend' || f.kind === 'replacement' || f.kind === 'volume-resize');
   if (others.length > 0) {
-    sections.push(['', '### Other replacements and resizes', '', ...others.flatMap((f) => findingLines(f.kind, f.message, f.stacks, maxNames))]);
+    sections.push(['', '### State backends, other replacements and resizes', '', ...others.flatMap((f) => findingLines(f.kind, f.message, f.stacks, maxNames))]);
   }
   if (report.livePlans) sections.push(livePlanLines(report.livePlans));
   if (report.groups.length > 0) {
@@ -173,7 +174,8 @@ function blockLines(block: BlockDiff, maxChanges: number, withChanges: boolean):
 }
 
 function changeLines(change: ValueChange): string[] {
-  const path = `\`${change.path}\``;
+  // A local or output whose whole value changed has an empty path.
+  const path = change.path === '' ? '(value)' : `\`${change.path}\``;
   switch (change.kind) {
     case 'changed':
       return [`  - ${path}: ${value(change.before)} → ${value(change.after)}`];

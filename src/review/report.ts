@@ -69,7 +69,7 @@ export interface ReviewReport {
   readonly notes: readonly string[];
 }
 
-const FINDING_ORDER: readonly FindingKind[] = ['destructive', 'client-version', 'replacement', 'volume-resize'];
+const FINDING_ORDER: readonly FindingKind[] = ['destructive', 'client-version', 'state-backend', 'replacement', 'volume-resize'];
 
 export function buildReport(
   diff: ReviewDiff,
@@ -140,7 +140,11 @@ export function buildReport(
 
 const planIsDestructive = (plan: LivePlan): boolean => plan.status === 'planned' && plan.changes.some((change) => change.dataVolume);
 
-/** The JSON form of `--format json`: the report, with paths instead of internal path segments. */
+/** The JSON form of `--format json`: the report, with readable paths and without the internal path segments. */
 export function reportToJson(report: ReviewReport): string {
-  return `${JSON.stringify(report, (key, value: unknown) => (key === 'segments' ? undefined : value), 2)}\n`;
+  const groups = report.groups.map((group) => ({
+    ...group,
+    blocks: group.blocks.map((block) => ({ ...block, changes: block.changes.map(({ segments: _segments, ...change }) => change) })),
+  }));
+  return `${JSON.stringify({ ...report, groups }, null, 2)}\n`;
 }

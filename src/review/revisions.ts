@@ -75,15 +75,15 @@ export async function locateProject(projectDir: string): Promise<ProjectLocation
   return { repoRoot, prefix: relative(repoRoot, projectDir), nodeModules };
 }
 
-/** The commit a ref names; ConfigError when it names none. */
-export async function resolveCommit(repoRoot: string, ref: string): Promise<string> {
-  if (ref.startsWith('-')) throw new ConfigError('--base/--head', '', `"${ref}" is not a git ref`);
+/** The commit a ref names; ConfigError naming the option (`--base`) when it names none. */
+export async function resolveCommit(repoRoot: string, ref: string, option: string): Promise<string> {
+  if (ref.startsWith('-')) throw new ConfigError(option, '', `"${ref}" is not a git ref`);
   const result = await runProcess('git', ['-C', repoRoot, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repoRoot });
   if (result.code !== 0) {
     throw new ConfigError(
-      'git ref',
-      ref,
-      `names no commit in ${repoRoot}; give a branch, tag or commit (in CI fetch full history: actions/checkout with fetch-depth: 0)`,
+      option,
+      '',
+      `"${ref}" names no commit in ${repoRoot}; give a branch, tag or commit (in CI fetch the full history: actions/checkout with fetch-depth: 0)`,
     );
   }
   return result.stdout.trim();

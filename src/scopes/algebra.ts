@@ -1,7 +1,7 @@
 /**
  * Set algebra on parsed literal scopes. A scope denotes the product of its three domain languages; a
  * collection denotes the union of its scopes. Coverage ("is every string of x in the union of ys?") is
- * decided exactly, domain by domain (see coversFrom).
+ * decided exactly on automata (see ScopeLanguages.covers), within a work limit against hostile input.
  */
 import { Alphabet, Automata, isEmpty, isSubsetOf, overlap, type Dfa } from './language';
 import { InvalidScopeError, ScopeComplexityError } from './errors';
@@ -9,19 +9,21 @@ import { MANY, namesOf, normalizeDomain, normalizeParsed, printDomain, printScop
 
 /** Safety limits on intersections: interleavings of names between `**`s multiply quickly. */
 export const MAX_DOMAIN_INTERSECTION = 64;
-export const MAX_INTERSECTION_SCOPES = 512;
-/** Product states one coverage question may build (well under a second of work). */
-export const MAX_COVERAGE_WORK = 250_000;
+export const MAX_INTERSECTION_SCOPES = 128;
+/** Product states one question (one call of the public API) may build: well under a second of work. */
+export const MAX_QUESTION_WORK = 100_000;
 export const MAX_COVERAGE_CELLS = 2_000;
 
 type Cell = readonly [Dfa, Dfa, Dfa];
+
 /** Compiles scopes over one alphabet, caching each scope's automata for the duration of a question. */
 export class ScopeLanguages {
   private readonly automata: Automata;
   private readonly cells = new Map<ParsedScope, Cell>();
 
   constructor(scopes: readonly ParsedScope[]) {
-    this.automata = new Automata(new Alphabet(namesOf(scopes)));
+    const description = scopes.length <= 3 ? scopes.map(printScope).join(', ') : `${scopes.length} scopes including ${printScope(scopes[0]!)}`;
+    this.automata = new Automata(new Alphabet(namesOf(scopes)), MAX_QUESTION_WORK, description);
   }
 
   cellOf(scope: ParsedScope): Cell {
@@ -40,14 +42,12 @@ export class ScopeLanguages {
    * Cells that differ in one domain only are merged after each step, which keeps their number small.
    */
   covers(cover: readonly ParsedScope[], subject: ParsedScope): boolean {
-    const a = this.automata;
     const x = this.cellOf(subject);
     const ys = cover.map((scope) => this.cellOf(scope)).filter((y) => x.every((domain, d) => overlap(domain, y[d]!)));
     if (ys.some((y) => x.every((domain, d) => isSubsetOf(domain, y[d]!)))) return true;
     // One scope that does not cover alone cannot cover with nothing else overlapping.
     if (ys.length < 2) return false;
-    const name = printScope(subject);
-    return a.bounded(MAX_COVERAGE_WORK, name, () => this.coveredByUnion(x, ys, name));
+    return this.coveredByUnion(x, ys, printScope(subject));
   }
 
   private coveredByUnion(x: Cell, ys: readonly Cell[], name: string): boolean {
@@ -74,7 +74,7 @@ export class ScopeLanguages {
       remaining = this.merge(next);
       if (remaining.length === 0) return true;
       if (remaining.length > MAX_COVERAGE_CELLS) {
-        throw new ScopeComplexityError(name, `comparing it with the other scopes splits it into more than ${MAX_COVERAGE_CELLS} parts; use fewer overlapping "**" patterns`);
+        throw new ScopeComplexityError(name, `comparing it with the others splits it into more than ${MAX_COVERAGE_CELLS} parts; use fewer overlapping "**" patterns`);
       }
     }
     return false;
@@ -140,20 +140,21 @@ export function simplifyParsed(scopes: readonly ParsedScope[]): ParsedScope[] {
       return !languages.covers([scope], other) || j < i;
     }),
   );
+  // Once the work limit is spent every further check is undecided and its scope kept: still correct.
   const result = [...kept];
   for (const scope of kept) {
     const others = result.filter((s) => s !== scope);
-    if (others.length > 0 && coveredOrUndecided(languages, others, scope) === true) result.splice(result.indexOf(scope), 1);
+    if (others.length > 0 && knownCovered(languages, others, scope)) result.splice(result.indexOf(scope), 1);
   }
   return result;
 }
 
-/** Keeping a redundant scope is always safe, so simplify treats "too complex to decide" as "keep". */
-function coveredOrUndecided(languages: ScopeLanguages, cover: readonly ParsedScope[], subject: ParsedScope): boolean | 'undecided' {
+/** Keeping a redundant scope is always safe, so simplify treats "too complex to decide" as "not covered". */
+function knownCovered(languages: ScopeLanguages, cover: readonly ParsedScope[], subject: ParsedScope): boolean {
   try {
     return languages.covers(cover, subject);
   } catch (error) {
-    if (error instanceof ScopeComplexityError) return 'undecided';
+    if (error instanceof ScopeComplexityError) return false;
     throw error;
   }
 }

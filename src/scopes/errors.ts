@@ -17,4 +17,8 @@ export class InvalidScopeError extends Error {
  */
 export class ScopeComplexityError extends InvalidScopeError {
   override readonly name: string = 'ScopeComplexityError';
+  constructor(scopes: string, reason: string) {
+    super(scopes, reason);
+    this.message = `scopes too complex to compare (${scopes}): ${reason}`;
+  }
 }

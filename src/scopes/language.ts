@@ -160,25 +160,15 @@ export class Automata {
   private readonly byKey = new Map<string, Dfa>();
   private readonly ids = new Map<Dfa, number>();
   private readonly results = new Map<string, Dfa>();
-  /** Product states built so far (upper bounds): the measure of work `bounded` limits. */
+  /** Product states built so far (upper bounds): the measure of work `workLimit` bounds. */
   private work = 0;
-  private limit = Number.POSITIVE_INFINITY;
-  private limitSubject = '';
 
-  constructor(readonly alphabet: Alphabet) {}
-
-  /** Runs `question` allowing at most `work` more product states, else throws ScopeComplexityError naming `subject`. */
-  bounded<T>(work: number, subject: string, question: () => T): T {
-    const saved = { limit: this.limit, subject: this.limitSubject };
-    this.limit = Math.min(this.limit, this.work + work);
-    this.limitSubject = subject;
-    try {
-      return question();
-    } finally {
-      this.limit = saved.limit;
-      this.limitSubject = saved.subject;
-    }
-  }
+  constructor(
+    readonly alphabet: Alphabet,
+    /** Past it, operations throw ScopeComplexityError naming `description`. */
+    private readonly workLimit: number,
+    private readonly description: string,
+  ) {}
 
   compile(domain: Domain): Dfa {
     return this.intern(compileDomain(domain, this.alphabet));
@@ -206,10 +196,10 @@ export class Automata {
     let result = this.results.get(key);
     if (!result) {
       const size = a.transitions.length * b.transitions.length;
-      if (this.work + size > this.limit) {
+      if (this.work + size > this.workLimit) {
         throw new ScopeComplexityError(
-          this.limitSubject,
-          'comparing it with the other scopes takes more than the work limit (their "**" patterns overlap in too many ways); use fewer overlapping "**" patterns',
+          this.description,
+          `deciding this takes more than ${this.workLimit} automaton states (their "**" patterns overlap in too many ways); use fewer overlapping "**" patterns`,
         );
       }
       this.work += size;

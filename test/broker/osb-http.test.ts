@@ -3,7 +3,7 @@
  * dir, a throwaway PostgreSQL). Accepted operations are held (persisted `in progress`) until a test runs
  * them with the real worker and terraform on a sandbox plan.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import type { ProvisionPolicy } from '../../src/service/policy';
 import { startPostgres, type TestPostgres } from '../support/postgres';
@@ -50,11 +50,12 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     return id;
   }
 
-  beforeEach(async () => {
+  // One broker per engine: every test uses fresh instance ids, so they do not interfere.
+  beforeAll(async () => {
     h = await createHarness({ engine, ...(postgres !== undefined && { postgres }), hold: true });
     plan = sandboxPlan(h.catalog);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await h.close();
   });
 
@@ -594,14 +595,19 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     });
 
     it('GIVEN the database is gone THEN /ready is 503 and OSB calls get a 503 OSB body naming no internals', async () => {
-      await h.storage.close();
-      const ready = await request(h.app).get('/ready');
-      expect(ready.status).toBe(503);
-      expect(ready.body.checks.storage).toBe('failing');
-      const res = await osb(h.app).get(`/v2/service_instances/${newId()}/last_operation`);
-      expect(res.status).toBe(503);
-      expect(res.body.error).toBe('ServiceUnavailable');
-      expect(res.text).not.toMatch(/\n\s+at /);
+      const broken = await createHarness({ engine, ...(postgres !== undefined && { postgres }), hold: true });
+      try {
+        await broken.storage.close();
+        const ready = await request(broken.app).get('/ready');
+        expect(ready.status).toBe(503);
+        expect(ready.body.checks.storage).toBe('failing');
+        const res = await osb(broken.app).get(`/v2/service_instances/${newId()}/last_operation`);
+        expect(res.status).toBe(503);
+        expect(res.body.error).toBe('ServiceUnavailable');
+        expect(res.text).not.toMatch(/\n\s+at /);
+      } finally {
+        await broken.close();
+      }
     });
   });
 });

@@ -7,48 +7,28 @@
  * before `apply` (under the name `terraform`, so the next broker recognises the left-over run and
  * interrupts it, as it would a real one).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load';
 import { sandboxPlan } from './harness';
+import { buildDist, freePort, killAll, serve, type ServeProcess } from './program';
 
-const ROOT = resolve(__dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
 const PASSWORD = 'restart-test-password';
 const AUTH = `Basic ${Buffer.from(`ovsb:${PASSWORD}`).toString('base64')}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 let work: string;
 let terraformWrapper: string;
-const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  // The test runs the compiled program, as `npm start` does.
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    // Type errors elsewhere do not stop tsc from emitting; the file below is what matters.
-  }
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built`);
+  buildDist();
   work = mkdtempSync(join(tmpdir(), 'ovsb-restart-'));
   const realTerraform = execFileSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).trim();
   const bin = join(work, 'bin');
-  execFileSync('mkdir', ['-p', bin]);
+  mkdirSync(bin);
   terraformWrapper = join(bin, 'terraform');
   writeFileSync(
     terraformWrapper,
@@ -67,16 +47,13 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   rmSync(work, { recursive: true, force: true });
 });
 
-async function startBroker(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
-    cwd: work,
-    env: {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
+async function startBroker(dataDir: string, port: number): Promise<ServeProcess> {
+  return serve(
+    {
       OVSB_DATA_DIR: dataDir,
       OVSB_PORT: String(port),
       OVSB_PASSWORD: PASSWORD,
@@ -84,24 +61,9 @@ async function startBroker(dataDir: string, port: number): Promise<ChildProcess>
       OVSB_TF_INTERRUPT_GRACE_SEC: '5',
       OVSB_LOG_LEVEL: 'info',
       TF_CLI_CONFIG_FILE: join(work, 'empty.tfrc'),
-      CHECKPOINT_DISABLE: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/live`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`broker did not start:\n${output}`);
+    work,
+  );
 }
 
 async function call(port: number, method: string, path: string, body?: object): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -142,14 +104,23 @@ describe('a broker killed mid-operation', () => {
     await sleep(1000);
     const during = await call(port1, 'GET', `${path}/last_operation`);
     expect(during.body['state']).toBe('in progress');
-    first.kill('SIGKILL');
-    await new Promise((resolveExit) => first.once('exit', resolveExit));
+    first.child.kill('SIGKILL');
+    await new Promise((resolveExit) => first.child.once('exit', resolveExit));
 
     const port2 = await freePort();
     const second = await startBroker(dataDir, port2);
     try {
       const ended = await lastOperation(port2, path);
       expect(ended['state']).toBe('succeeded');
+      // It was the new broker that finished it: its second attempt.
+      const resumed = second
+        .stdout()
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((entry) => entry['msg'] === 'operation started' && entry['operationId'] === accepted.body['operation']);
+      expect(resumed?.['attempt']).toBe(2);
+
       const bound = await call(port2, 'PUT', `${path}/service_bindings/b1`, { service_id: plan.serviceId, plan_id: plan.id });
       expect(bound.status).toBe(201);
       expect((await call(port2, 'DELETE', `${path}/service_bindings/b1?service_id=${plan.serviceId}&plan_id=${plan.id}`)).status).toBe(200);
@@ -161,9 +132,7 @@ describe('a broker killed mid-operation', () => {
       const workspaces = join(dataDir, 'workspaces');
       expect(existsSync(workspaces) ? readdirSync(workspaces) : []).toEqual([]);
     } finally {
-      second.kill('SIGTERM');
-      await new Promise((resolveExit) => second.once('exit', resolveExit));
+      expect(await second.stop()).toBe(0);
     }
-    expect(second.exitCode).toBe(0);
   });
 });

@@ -127,6 +127,22 @@ describe('diffStack: sandbox', () => {
   });
 });
 
+describe('diffStack: state backend', () => {
+  it('GIVEN the backend moves from local to pg THEN a state-backend finding asks for a migration', () => {
+    const base = sandboxStack(S);
+    const head = { ...sandboxStack(S), terraform: { backend: { pg: { schema_name: 'team' } } } };
+    const diff = diffStack(S, base, head);
+    expect(diff?.findings).toEqual([
+      {
+        kind: 'state-backend',
+        address: 'terraform',
+        message: expect.stringMatching(/^the state backend changes \(backend.local removed; backend.pg added\): migrate the state first/),
+      },
+    ]);
+    expect(diff?.destructive).toBe(false);
+  });
+});
+
 describe('diffStackSets', () => {
   it('GIVEN stacks added, removed, changed and unchanged THEN each is classified', () => {
     const base = new Map([

@@ -123,6 +123,22 @@ describe('renderMarkdown', () => {
     expect(empty).toContain('No synthesised stack changes (1 stacks compared).');
   });
 
+  it('GIVEN a script in a local THEN its lines appear as a diff block', () => {
+    const base = new Map([['a', awsStack('a')]]);
+    const head = new Map([['a', awsStack('a', { gethTag: 'v1.16.8' })]]);
+    const text = renderMarkdown(buildReport(diffStackSets(base, head), revisions));
+    expect(text).toContain(
+      [
+        '- `~` **local.node_user_data_44444444**',
+        '  - (value):',
+        '    ```diff',
+        '    - docker run -d --name execution ethereum/client-go:v1.16.7 --hoodi --http',
+        '    + docker run -d --name execution ethereum/client-go:v1.16.8 --hoodi --http',
+        '    ```',
+      ].join('\n'),
+    );
+  });
+
   it('GIVEN notes THEN they are quoted under the summary', () => {
     const noted = renderMarkdown(buildReport(diffStackSets(new Map(), new Map()), revisions, { notes: ['The base revision has 2 TypeScript errors'] }));
     expect(noted).toContain('> The base revision has 2 TypeScript errors');
@@ -130,6 +146,13 @@ describe('renderMarkdown', () => {
 });
 
 describe('reportToJson', () => {
+  it('GIVEN an attribute that happens to be called `segments` THEN it stays in the report', () => {
+    const base = new Map([['s', { resource: { terraform_data: { x: { input: { segments: [1] } } } } }]]);
+    const head = new Map([['s', { resource: { terraform_data: { x: { input: { segments: [2] } } } } }]]);
+    const json = JSON.parse(reportToJson(buildReport(diffStackSets(base, head), revisions))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON
+    expect(json['groups'][0]['blocks'][0]['changes']).toEqual([{ kind: 'items', path: 'input.segments', removed: [1], added: [2] }]);
+  });
+
   it('THEN it is the whole report with readable paths and no internal path segments', () => {
     const json = JSON.parse(reportToJson(fleet())) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON
     expect(json['destructive']).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   InvalidScopeError,
+  ScopeComplexityError,
   extractParameterAssignments,
   extractParameters,
   fillTemplate,
@@ -259,5 +260,32 @@ describe('untyped input', () => {
   it.each([42, null, { scope: 'a:b:c' }])('isValidScope(%j) is false and set functions throw InvalidScopeError', (input) => {
     expect(isValidScope(input as unknown as string)).toBe(false);
     expect(() => isSuperset(input as unknown as string, 'a:b:c')).toThrow(InvalidScopeError);
+  });
+});
+
+describe('safety limits against hostile scopes', () => {
+  const segments = (n: number, segment: string) => Array.from({ length: n }, () => segment).join('.');
+
+  it('refuses a domain of more than 32 segments', () => {
+    expect(isValidScope(`r:${segments(32, 'a')}:x`)).toBe(true);
+    expect(() => normalize(`r:${segments(33, 'a')}:x`)).toThrow(/the context domain has 33 segments; at most 32 are accepted/);
+  });
+
+  it('refuses a domain whose automaton would explode (a name followed by many "*" after a "**")', () => {
+    expect(() => isSuperset(`r:**.a.${segments(20, '*')}:x`, 'r:**:x')).toThrow(/its wildcards are too complex to compare .* use fewer "\*" after a "\*\*"/);
+  });
+
+  it('refuses an intersection with too many interleavings', () => {
+    expect(() => getIntersection(`r:${segments(15, '**.a')}.**:x`, `r:${segments(15, '**.b')}.**:x`)).toThrow(/has more than 64 patterns/);
+  });
+
+  it('refuses a union coverage question past the work limit, and simplify then keeps the scope', () => {
+    const overlapping = Array.from({ length: 32 }, (_, i) => `r:**.n${i % 8}.**.m${i % 5}.**.o${i % 3}.**:**`);
+    expect(() => isSuperset(overlapping, 'r:**.n0.**:**')).toThrow(ScopeComplexityError);
+    expect(() => isSuperset(overlapping, 'r:**.n0.**:**')).toThrow(
+      /^scopes too complex to compare \(33 scopes including r:\*\*\.n0\.\*\*\.m0\.\*\*\.o0\.\*\*:\*\*\): deciding this takes more than 100000 automaton states/,
+    );
+    // Undecided redundancy is kept: the result still means the same.
+    expect(isEqual(simplify(overlapping), overlapping)).toBe(true);
   });
 });

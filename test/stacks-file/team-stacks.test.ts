@@ -12,16 +12,17 @@ const dir = mkdtempSync(join(tmpdir(), 'ovsb-team-stacks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('teamStackDefinitions', () => {
-  it('GIVEN no stacks.yaml in the working directory and no OVSB_STACKS_FILE THEN no team stacks', () => {
-    expect(teamStackDefinitions({}, dir, catalog)).toEqual([]);
+  it('GIVEN no stacks.yaml in the working directory and no OVSB_STACKS_FILE THEN no team stacks', async () => {
+    expect(await teamStackDefinitions({}, dir, catalog)).toEqual([]);
   });
 
-  it('GIVEN OVSB_STACKS_FILE naming a missing file THEN a ConfigError naming it', () => {
-    expect(() => teamStackDefinitions({ OVSB_STACKS_FILE: 'ops/team.yaml' }, dir, catalog)).toThrow(ConfigError);
-    expect(() => teamStackDefinitions({ OVSB_STACKS_FILE: 'ops/team.yaml' }, dir, catalog)).toThrow(/^ops\/team\.yaml: cannot read the stacks file/);
+  it('GIVEN OVSB_STACKS_FILE naming a missing file THEN a ConfigError naming it', async () => {
+    const failure = teamStackDefinitions({ OVSB_STACKS_FILE: 'ops/team.yaml' }, dir, catalog);
+    await expect(failure).rejects.toThrow(ConfigError);
+    await expect(failure).rejects.toThrow(/^ops\/team\.yaml: cannot read the stacks file/);
   });
 
-  it('GIVEN ./stacks.yaml with a node stack and the broker THEN both build in one app under their names', () => {
+  it('GIVEN ./stacks.yaml with a node stack and the broker THEN both build in one app under their names', async () => {
     writeFileSync(
       join(dir, 'stacks.yaml'),
       [
@@ -34,7 +35,7 @@ describe('teamStackDefinitions', () => {
         '',
       ].join('\n'),
     );
-    const definitions = teamStackDefinitions({}, dir, catalog);
+    const definitions = await teamStackDefinitions({}, dir, catalog);
     expect(definitions.map((d) => d.name)).toEqual(['team-rpc', 'ovsb-broker']);
     const app = new App({ skipValidation: true });
     const [node, broker] = definitions.map((d) => d.build(app).toTerraform() as { terraform: { backend: Record<string, unknown> }; output: Record<string, { value: unknown }> });
