@@ -442,7 +442,7 @@ function nodeService(
     const incentive = config.incentives.get(client);
     return incentive ? [{ client, ...incentive }] : [];
   });
-  const roles = config.roles.map((r) => ROLE_NAMES[r].toLowerCase()).join(' and ');
+  const roles = config.roles.map((r) => (r === 'rpc' ? 'RPC' : 'validator')).join(' and ');
   return {
     kind: 'node',
     id,
@@ -474,6 +474,6 @@ function nodePlanDescription(
       ? `RPC node (execution + beacon APIs, no validator)`
       : `Validator node (${separateValidatorClient ? 'validator client' : 'built-in validator'}, MEV-Boost)${lido ? ' in Lido mode' : ''}`;
   return target === 'sandbox'
-    ? `Sandbox, no nodes run: the ${clients} ${what.charAt(0).toLowerCase()}${what.slice(1)} topology for ${network} as Terraform built-ins only.`
+    ? `Sandbox (no nodes run): ${what} for ${network} as Terraform built-ins only: ${clients}.`
     : `${what} on ${TARGET_NAMES[target]}, ${network}: ${clients}.`;
 }

@@ -162,8 +162,8 @@ const DEFAULT_STORAGE_MINIMUMS: Readonly<Record<Network, StorageMinimums>> = {
 /** EBS gp3/io2 volumes and most CSI drivers stop at 16 TiB. */
 export const MAX_VOLUME_GI = 16_384;
 
-const RELAY_URL = /^https:\/\/0x[0-9a-fA-F]{96}@[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;
-export const RELAY_URL_PATTERN = RELAY_URL.source;
+export const RELAY_URL_PATTERN = '^https://0x[0-9a-fA-F]{96}@[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$';
+const RELAY_URL = new RegExp(RELAY_URL_PATTERN);
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const CLI_NAME = /^[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?$/;

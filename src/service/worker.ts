@@ -48,11 +48,18 @@ const MAX_DESCRIPTION = 1_000;
 /** Why a run was interrupted without an outcome of its own. */
 type StopReason = 'shutdown' | 'lease-lost';
 
+interface RunEntry {
+  readonly controller: AbortController;
+  stopReason?: StopReason;
+  done: Promise<void>;
+}
+
 export class OperationWorker implements OperationScheduler {
   readonly #options: Required<Omit<WorkerOptions, 'clock'>> & { clock: () => Date };
   readonly #pending: string[] = [];
+  /** Ids queued or running: an id is never queued twice. */
   readonly #known = new Set<string>();
-  readonly #running = new Map<string, { controller: AbortController; stopReason?: StopReason; done: Promise<void> }>();
+  readonly #running = new Map<string, RunEntry>();
   readonly #idleWaiters: Array<() => void> = [];
   #scanTimer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
@@ -112,7 +119,8 @@ export class OperationWorker implements OperationScheduler {
     this.#stopped = true;
     if (this.#scanTimer !== undefined) clearInterval(this.#scanTimer);
     await this.#scanning;
-    this.#pending.length = 0;
+    for (const operationId of this.#pending.splice(0)) this.#known.delete(operationId);
+    if (this.#known.size === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
     for (const run of this.#running.values()) {
       run.stopReason ??= 'shutdown';
       run.controller.abort(new Error('the broker is shutting down'));
@@ -124,7 +132,7 @@ export class OperationWorker implements OperationScheduler {
     while (!this.#stopped && this.#running.size < this.#options.maxConcurrent && this.#pending.length > 0) {
       const operationId = this.#pending.shift() as string;
       const controller = new AbortController();
-      const entry: { controller: AbortController; stopReason?: StopReason; done: Promise<void> } = { controller, done: Promise.resolve() };
+      const entry: RunEntry = { controller, done: Promise.resolve() };
       this.#running.set(operationId, entry);
       entry.done = this.#run(operationId, entry)
         .catch((error: unknown) => this.#options.logger.error({ err: error, operationId }, 'operation run crashed'))
@@ -137,7 +145,7 @@ export class OperationWorker implements OperationScheduler {
     }
   }
 
-  async #run(operationId: string, entry: { controller: AbortController; stopReason?: StopReason }): Promise<void> {
+  async #run(operationId: string, entry: RunEntry): Promise<void> {
     const { storage } = this.#options;
     const peek = await storage.getOperation(operationId);
     if (peek === undefined || peek.state !== 'in progress') return;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { createHarness, osb, sandboxPlan, type Engine, type Harness } from './harness';
+import { CREDENTIALS, createHarness, osb, sandboxPlan, type Engine, type Harness } from './harness';
 
 let postgres: TestPostgres | undefined;
 beforeAll(async () => {
@@ -94,6 +94,8 @@ describe.each<Engine>(['sqlite', 'postgres'])('the OSB lifecycle on %s with real
       // Secrets never reached the logs.
       const logText = JSON.stringify(h.logs);
       expect(logText).not.toContain(credentials.token);
+      expect(logText).not.toContain(CREDENTIALS.password);
+      expect(logText).not.toContain(Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64'));
       expect(logText).not.toContain('execution_storage_gi');
     } finally {
       await h.close();

@@ -179,7 +179,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       ['another plan', 'other-plan'],
       ['another context', { context: { platform: 'kubernetes', namespace: 'team-b' } }],
     ])('same id with %s -> 409, in progress and after success', async (_case, change) => {
-      const body = () => (change === 'other-plan' ? provisionBody({ plan_id: otherPlanOf(h.catalog, plan).id }) : provisionBody(change as object));
+      const body = () => (change === 'other-plan' ? provisionBody({ plan_id: otherPlanOf(h.catalog, plan).id }) : provisionBody(change as Record<string, unknown>));
       const id = newId();
       await put(id);
       expect((await put(id, body())).status).toBe(409);
@@ -416,6 +416,50 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       await h.runQueued();
       expect((await lastOperation(id)).body.state).toBe('succeeded');
       expect((await osb(h.app).get(`/v2/service_instances/${id}`)).body.plan_id).toBe(other.id);
+    });
+  });
+
+  describe('an update that would replace a data volume', () => {
+    // The sandbox records each container in a terraform_data; this runner rule treats a change of the
+    // execution record (its volume size, say) as replacing the execution client's data volume.
+    const executionVolume = (resource: { type: string; name: string }, action: string) =>
+      resource.type === 'terraform_data' && resource.name.startsWith('node_execution_') && action !== 'read' && action !== 'create';
+    let guarded: Harness;
+    beforeAll(async () => {
+      guarded = await createHarness({ engine, ...(postgres !== undefined && { postgres }), hold: true, dataVolumePredicate: executionVolume });
+    });
+    afterAll(async () => {
+      await guarded.close();
+    });
+
+    it('fails (instance_usable true, update_repeatable false) unless allow_data_volume_replacement is true', async () => {
+      const id = newId('volume');
+      const path = `/v2/service_instances/${id}`;
+      expect((await osb(guarded.app).put(`${path}?accepts_incomplete=true`).send(provisionBody())).status).toBe(202);
+      await guarded.runQueued();
+
+      const refused = await osb(guarded.app).patch(`${path}?accepts_incomplete=true`).send({ service_id: plan.serviceId, parameters: { execution_storage_gi: 250 } });
+      expect(refused.status).toBe(202);
+      await guarded.runQueued();
+      const failed = await osb(guarded.app).get(`${path}/last_operation`);
+      expect(failed.body).toEqual({
+        state: 'failed',
+        description: expect.stringContaining('allow_data_volume_replacement'),
+        instance_usable: true,
+        update_repeatable: false,
+      });
+      const unchanged = await osb(guarded.app).get(path);
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.body.parameters).toEqual({});
+
+      const allowed = await osb(guarded.app)
+        .patch(`${path}?accepts_incomplete=true`)
+        .send({ service_id: plan.serviceId, parameters: { execution_storage_gi: 250, allow_data_volume_replacement: true } });
+      expect(allowed.status).toBe(202);
+      await guarded.runQueued();
+      expect((await osb(guarded.app).get(`${path}/last_operation`)).body.state).toBe('succeeded');
+      // The consent was for that update only: it is not kept with the instance.
+      expect((await osb(guarded.app).get(path)).body.parameters).toEqual({ execution_storage_gi: 250 });
     });
   });
 
