@@ -54,6 +54,7 @@ export class Catalog {
   private readonly plansByStackName: ReadonlyMap<string, CatalogPlan>;
   private readonly schemas = new Map<string, { create: JsonSchema; update: JsonSchema }>();
   private readonly validators = new SchemaValidators();
+  private plainOsbCatalog: OsbCatalog | undefined;
 
   constructor(
     readonly config: CatalogConfig,
@@ -172,8 +173,11 @@ export class Catalog {
     return exampleParameters(plan, this.network(plan.network), this.lidoRules(plan.network));
   }
 
+  /** The OSB catalog; without a diversity overlay it is built once and shared (it is immutable). */
   toOsbCatalog(options: OsbCatalogOptions = {}): OsbCatalog {
-    return { services: this.services.map((service) => this.osbService(service, options)) };
+    if (options.diversity) return { services: this.services.map((service) => this.osbService(service, options)) };
+    this.plainOsbCatalog ??= { services: this.services.map((service) => this.osbService(service, options)) };
+    return this.plainOsbCatalog;
   }
 
   private relayRule(plan: NodePlan, params: NodeParameters): ParameterError[] {

@@ -41,11 +41,11 @@ function findOrExplain(
 ): CatalogPlan {
   const plan = find(ref);
   if (plan) return plan;
+  // Close matches: the plans sharing the most words with the reference (at least half of them).
   const words = ref.toLowerCase().split(/[-/\s]+/).filter(Boolean);
-  const close = plans
-    .filter((p) => words.every((w) => p.stackName.includes(w)))
-    .slice(0, 5)
-    .map((p) => `  ${p.stackName}`);
+  const scored = plans.map((p) => ({ p, score: words.filter((w) => p.stackName.split('-').includes(w)).length }));
+  const best = Math.max(0, ...scored.map((s) => s.score));
+  const close = best * 2 >= words.length && best > 0 ? scored.filter((s) => s.score === best).slice(0, 5).map((s) => `  ${s.p.stackName}`) : [];
   throw new UsageError(
     [
       `unknown plan "${ref}". Name a plan by stack name (<el>-<cl>-<role>-<target>-<network>, e.g. ${plans[0]?.stackName ?? 'geth-lighthouse-validator-kubernetes-mainnet'}), plan id, or service/plan; \`ovsb plans\` lists them all.`,
