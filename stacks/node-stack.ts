@@ -6,7 +6,7 @@
  * - construct ids: `backend`, the provider (`kubernetes` | `aws`), `node` (the target construct;
  *   see modules/<target>/node.ts for the ids inside it).
  * - outputs, every target: `execution_http_url`, `execution_ws_url`, `beacon_api_url`,
- *   `metrics_urls` (map: component -> URL), `mev_boost_url` (when MEV-Boost is wired in),
+ *   `metrics_urls` (map: component -> URL), `mev_boost_url` (when MEV-Boost is wired in and the target publishes it: not on AWS),
  *   `network`, `role`, `target`, `execution_client`, `execution_version`, `consensus_client`,
  *   `consensus_version`, `fee_recipient` (validator role).
  * - `jwt_secret` (sensitive) on kubernetes and sandbox. The AWS host generates its own and never
@@ -59,7 +59,8 @@ export abstract class NodeStack extends TerraformStack {
       ),
       'Prometheus endpoints by component',
     );
-    if (endpoints.mevBoost) output('mev_boost_url', node.url(endpoints.mevBoost), 'MEV-Boost builder API');
+    // On AWS the validator's MEV-Boost listens on the host only; nothing outside needs it.
+    if (endpoints.mevBoost && node.publishes(endpoints.mevBoost)) output('mev_boost_url', node.url(endpoints.mevBoost), 'MEV-Boost builder API');
     output('network', props.network, 'Ethereum network');
     output('role', props.role, 'validator or rpc');
     output('target', props.target, 'where the node runs');

@@ -21,6 +21,8 @@ import type { StackCommonProps } from './props';
 export interface TargetNode {
   /** The URL a consumer binds to for an endpoint. */
   url(endpoint: ServiceEndpoint): string;
+  /** Whether consumers outside the instance can reach the endpoint (AWS publishes only rpc/metrics ports). */
+  publishes(endpoint: ServiceEndpoint): boolean;
   /** The Engine API secret when Terraform knows it (Kubernetes, sandbox; the AWS host keeps its own). */
   readonly jwtSecret?: string;
 }

@@ -141,6 +141,10 @@ export class AwsNode extends Construct {
   }
 
   /** The URL a consumer uses: the host's private address and the published port. */
+  publishes(endpoint: ServiceEndpoint): boolean {
+    return isPublished(findPort(this.containers, endpoint).port);
+  }
+
   url(endpoint: ServiceEndpoint): string {
     const { port, container } = findPort(this.containers, endpoint);
     if (!isPublished(port)) {

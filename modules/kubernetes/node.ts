@@ -105,6 +105,12 @@ export class KubernetesNode extends Construct {
   }
 
   /** The URL a consumer uses for an endpoint: readiness-gated for RPC ports, the peer Service otherwise. */
+  /** Every port has a Service in the namespace. */
+  publishes(endpoint: ServiceEndpoint): boolean {
+    findPort(this.containers, endpoint);
+    return true;
+  }
+
   url(endpoint: ServiceEndpoint): string {
     const { port, container } = findPort(this.containers, endpoint);
     const host =

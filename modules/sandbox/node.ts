@@ -123,6 +123,12 @@ export class SandboxNode extends Construct {
   }
 
   /** The URL the endpoint would have: the component's host name and port. */
+  /** Mirrors Kubernetes: every port of the instance is reachable by name. */
+  publishes(endpoint: ServiceEndpoint): boolean {
+    findPort(this.containers, endpoint);
+    return true;
+  }
+
   url(endpoint: ServiceEndpoint): string {
     // Refuses an endpoint no container declares, as the other targets do.
     findPort(this.containers, endpoint);
