@@ -45,6 +45,8 @@ export interface HarnessOptions {
   readonly hold?: boolean;
   /** @default none */
   readonly policies?: readonly ProvisionPolicy[];
+  /** Terraform state backend: `pg` keeps each instance's state in a schema of the test PostgreSQL. @default 'local' */
+  readonly terraformBackend?: 'local' | 'pg';
   /** Runner setting: which planned changes count as data-volume replacement. @default the runner's */
   readonly dataVolumePredicate?: DataVolumePredicate;
 }
@@ -56,6 +58,8 @@ export interface Harness {
   readonly serviceCatalog: ServiceCatalog;
   readonly worker: OperationWorker;
   readonly dataDir: string;
+  /** The test database (postgres engine only). */
+  readonly databaseUrl?: string;
   /** Every log line written, parsed. */
   readonly logs: Record<string, unknown>[];
   /** Runs the held operations with the real worker and waits until they finished. */
@@ -121,8 +125,11 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   });
   const catalog = loadCatalog();
   const serviceCatalog = serviceCatalogOf(catalog);
+  if (options.terraformBackend === 'pg' && databaseUrl === undefined) throw new Error('the pg state backend needs the postgres engine');
   const runner = new TerraformRunner({
     dataDir,
+    // terraform's pq driver insists on SSL unless told; the throwaway server has none.
+    ...(options.terraformBackend === 'pg' && databaseUrl !== undefined && { backend: { kind: 'pg', connectionString: `${databaseUrl}?sslmode=disable` } }),
     maxConcurrent: 2,
     interruptGraceMs: 5_000,
     log: logger,
@@ -147,6 +154,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     storage,
     catalog,
     serviceCatalog,
+    ...(databaseUrl !== undefined && { databaseUrl }),
     worker,
     dataDir,
     logs,

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { CREDENTIALS, createHarness, osb, sandboxPlan, type Engine, type Harness } from './harness';
@@ -30,9 +31,27 @@ async function pollUntilDone(h: Harness, path: string, operation: string): Promi
   throw new Error(`operation ${operation} still in progress after 60 s`);
 }
 
-describe.each<Engine>(['sqlite', 'postgres'])('the OSB lifecycle on %s with real terraform', (engine) => {
+const VARIANTS: readonly (readonly [Engine, 'local' | 'pg'])[] = [
+  ['sqlite', 'local'],
+  ['postgres', 'local'],
+  ['postgres', 'pg'],
+];
+
+/** Terraform state schemas (`ovsb_<hex>`) the pg backend left in the database. */
+async function stateSchemas(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>("SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE 'ovsb\\_%'");
+    return rows.map((row) => row.name);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each(VARIANTS)('the OSB lifecycle on %s storage, %s terraform state, with real terraform', (engine, terraformBackend) => {
   it('provision -> poll -> fetch -> bind -> fetch binding -> unbind -> deprovision -> poll -> 410', async () => {
-    const h = await createHarness({ engine, ...(postgres !== undefined && { postgres }) });
+    const h = await createHarness({ engine, terraformBackend, ...(postgres !== undefined && { postgres }) });
     const progress: string[] = [];
     const report = h.storage.reportProgress.bind(h.storage);
     // Observe (not replace) what the worker writes for last_operation.
@@ -51,6 +70,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('the OSB lifecycle on %s with real
       expect(provision.status).toBe(202);
       const provisioned = await pollUntilDone(h, `${instancePath}/last_operation`, provision.body.operation);
       expect(provisioned).toEqual({ state: 'succeeded', description: 'Provisioned' });
+      if (terraformBackend === 'pg') expect(await stateSchemas(h.databaseUrl!)).toHaveLength(1);
       expect(progress.some((line) => /applying \d+\/\d+/.test(line))).toBe(true);
 
       const fetched = await osb(h.app).get(instancePath);
@@ -91,6 +111,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('the OSB lifecycle on %s with real
       // Destroyed for real: no workspace (configuration or state) is left for the instance.
       const workspaces = join(h.dataDir, 'workspaces');
       expect(existsSync(workspaces) ? readdirSync(workspaces) : []).toEqual([]);
+      if (terraformBackend === 'pg') expect(await stateSchemas(h.databaseUrl!)).toEqual([]);
       // Secrets never reached the logs.
       const logText = JSON.stringify(h.logs);
       expect(logText).not.toContain(credentials.token);
