@@ -235,7 +235,11 @@ export class Catalog {
       id: plan.id,
       name: plan.name,
       description: plan.description,
-      metadata: planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)),
+      metadata: {
+        ...planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)),
+        // Tells platforms up front that a bind without bind_resource.app_guid is refused (RequiresApp).
+        ...(this.config.broker.requiresApp && { requires_app: true }),
+      },
       free: plan.target === 'sandbox',
       bindable: true,
       plan_updateable: true,

@@ -129,6 +129,11 @@ export interface CatalogConfig {
     readonly idNamespace: string;
     /** Seconds; OSB `maximum_polling_duration` of every plan. */
     readonly maximumPollingDuration: number;
+    /**
+     * Bindings must name the application they are for (`bind_resource.app_guid`), as on platforms where
+     * credentials are app-scoped; a bind without one gets 422 RequiresApp.
+     */
+    readonly requiresApp: boolean;
   };
   /** Offered execution clients in catalog order. */
   readonly execution: ReadonlyMap<ExecutionClientName, ClientRelease>;
@@ -217,7 +222,7 @@ export function parseCatalogConfig(document: unknown, source: string): CatalogCo
 
 function parseBroker(node: YamlNode): CatalogConfig['broker'] {
   if (node.isAbsent) node.fail('required: `broker: { name, id_namespace, maximum_polling_duration }`');
-  node.map(['name', 'display_name', 'id_namespace', 'maximum_polling_duration']);
+  node.map(['name', 'display_name', 'id_namespace', 'maximum_polling_duration', 'requires_app']);
   const nameNode = node.child('name');
   const name = nameNode.string();
   if (!CLI_NAME.test(name)) {
@@ -229,11 +234,13 @@ function parseBroker(node: YamlNode): CatalogConfig['broker'] {
     namespaceNode.fail(`"${idNamespace}" is not a UUID; generate one once (e.g. with uuidgen) and never change it`);
   }
   const pollingNode = node.child('maximum_polling_duration');
+  const requiresAppNode = node.child('requires_app');
   return {
     name,
     displayName: node.child('display_name').optionalString() ?? 'Open Validator Service Broker',
     idNamespace: idNamespace.toLowerCase(),
     maximumPollingDuration: pollingNode.isAbsent ? 3600 : pollingNode.integer(60, 7 * 24 * 3600),
+    requiresApp: requiresAppNode.isAbsent ? false : requiresAppNode.boolean(),
   };
 }
 

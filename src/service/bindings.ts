@@ -169,6 +169,12 @@ export class BindingService {
     input: BindRequest,
   ): Promise<{ parameters: JsonObject; bindResource: JsonObject | undefined }> {
     if (input.predecessorBindingId === undefined) {
+      if (plan.requiresApp && typeof input.bindResource?.['app_guid'] !== 'string') {
+        throw unprocessable(
+          'RequiresApp',
+          `plan ${plan.planName} issues credentials to applications only: add bind_resource.app_guid naming the application to bind`,
+        );
+      }
       const parameters = input.parameters ?? {};
       const problems = this.deps.catalog.validateParameters(plan, parameters, 'bind');
       if (problems.length > 0) {

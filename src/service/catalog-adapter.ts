@@ -22,6 +22,7 @@ function planView(service: OsbService, plan: OsbPlan): PlanView {
     bindingRotatable: (plan as { readonly binding_rotatable?: boolean }).binding_rotatable === true,
     instancesRetrievable: service.instances_retrievable,
     bindingsRetrievable: service.bindings_retrievable,
+    requiresApp: plan.metadata?.['requires_app'] === true,
     maintenanceInfo: plan.maintenance_info,
     maximumPollingDurationSec: plan.maximum_polling_duration,
   };

@@ -23,6 +23,8 @@ export interface PlanView {
   readonly bindingsRetrievable: boolean;
   /** @default undefined (the plan declares no maintenance_info) */
   readonly maintenanceInfo?: { readonly version: string; readonly description?: string };
+  /** A bind must carry `bind_resource.app_guid` (422 RequiresApp otherwise). */
+  readonly requiresApp: boolean;
   /** OSB `maximum_polling_duration`, seconds. @default undefined (no limit declared) */
   readonly maximumPollingDurationSec?: number;
 }

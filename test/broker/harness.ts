@@ -49,6 +49,8 @@ export interface HarnessOptions {
   readonly terraformBackend?: 'local' | 'pg';
   /** Runner setting: which planned changes count as data-volume replacement. @default the runner's */
   readonly dataVolumePredicate?: DataVolumePredicate;
+  /** @default the bundled catalog */
+  readonly catalog?: Catalog;
 }
 
 export interface Harness {
@@ -123,7 +125,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     ...(databaseUrl !== undefined && { databaseUrl }),
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
   });
-  const catalog = loadCatalog();
+  const catalog = options.catalog ?? loadCatalog();
   const serviceCatalog = serviceCatalogOf(catalog);
   if (options.terraformBackend === 'pg' && databaseUrl === undefined) throw new Error('the pg state backend needs the postgres engine');
   const runner = new TerraformRunner({
