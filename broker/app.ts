@@ -3,7 +3,7 @@
  * tests drive it in-process.
  *
  *   request context (request id, access log)
- *   /live, /ready                       unauthenticated probes
+ *   /live, /ready, /openapi.json        unauthenticated probes and the API description
  *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
  *   /audit   Basic auth -> the operations trail
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
@@ -24,6 +24,7 @@ import { auditRouter } from './routes/audit';
 import { catalogRouter } from './routes/catalog';
 import { healthRouter } from './routes/health';
 import { lastOperationRouter } from './routes/last-operation';
+import { openApiRouter } from './routes/openapi';
 import { serviceBindingsRouter } from './routes/service-bindings';
 import { serviceInstancesRouter } from './routes/service-instances';
 
@@ -54,6 +55,7 @@ export function createApp(deps: BrokerAppDeps): Express {
 
   app.use(requestContext(deps.logger));
   app.use(healthRouter(deps.readiness, deps.logger));
+  app.use(openApiRouter());
 
   const v2 = express.Router();
   v2.use(auth, apiVersion());

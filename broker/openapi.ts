@@ -1,0 +1,434 @@
+/**
+ * The OpenAPI 3.1 description of everything the broker serves, at `GET /openapi.json`.
+ * test/broker/openapi.test.ts walks the live Express routes and fails when a route is served but not
+ * described here, or described but not served, so the document cannot drift from the code.
+ *
+ * OSB semantics (status codes, bodies) follow the Open Service Broker API v2.17; descriptions here say
+ * what this broker does where the spec leaves a choice.
+ */
+
+type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+type JsonMap = { readonly [key: string]: Json };
+
+const ref = (name: string): JsonMap => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonMap, description: string): JsonMap => ({ description, content: { 'application/json': { schema } } });
+const osbError = (description: string): JsonMap => json(ref('Error'), description);
+const param = (name: string, location: 'path' | 'query' | 'header', description: string, required: boolean, schema: JsonMap = { type: 'string' }): JsonMap => ({
+  name,
+  in: location,
+  description,
+  required,
+  schema,
+});
+
+const OSB_COMMON_ERRORS: JsonMap = {
+  '401': osbError('Basic authentication missing or wrong.'),
+  '412': osbError('X-Broker-API-Version missing, or not a supported 2.x (>= 2.13).'),
+  '500': osbError('A broker bug; the description carries the request id to find it in the log.'),
+  '503': osbError('Storage or terraform unavailable; retry later.'),
+};
+const BODY_ERRORS: JsonMap = {
+  '413': osbError('Request body larger than the broker accepts.'),
+  '415': osbError('Body not JSON, or an unsupported charset or encoding.'),
+};
+
+const apiVersion = param('X-Broker-API-Version', 'header', 'OSB API version, 2.13 or later 2.x.', true, { type: 'string', pattern: '^2\\.\\d+$' });
+const originatingIdentity = param(
+  'X-Broker-API-Originating-Identity',
+  'header',
+  '`<platform> <base64 JSON>`: the platform user behind the request, recorded with the operation (see /audit).',
+  false,
+);
+const requestIdentity = param('X-Broker-API-Request-Identity', 'header', 'Echoed in the response; names the request in logs.', false);
+const instanceId = param('instance_id', 'path', 'Chosen by the platform; RFC 3986 unreserved characters, at most 255.', true, {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._~-]{1,255}$',
+});
+const bindingId = param('binding_id', 'path', 'Chosen by the platform; RFC 3986 unreserved characters, at most 255.', true, {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._~-]{1,255}$',
+});
+const acceptsIncomplete = (required: boolean): JsonMap =>
+  param(
+    'accepts_incomplete',
+    'query',
+    required ? 'Must be true: the operation runs terraform asynchronously (422 AsyncRequired otherwise).' : 'Accepted; bindings complete synchronously.',
+    required,
+    { type: 'boolean' },
+  );
+const operationHint = param('operation', 'query', 'The `operation` value of the 202 answer; a hint, never a reason for 400.', false);
+const serviceIdQuery = (required: boolean): JsonMap => param('service_id', 'query', 'The instance\'s service offering id.', required);
+const planIdQuery = (required: boolean): JsonMap => param('plan_id', 'query', 'The instance\'s plan id.', required);
+const osbHeaders = [apiVersion, originatingIdentity, requestIdentity];
+const basicAuth: readonly JsonMap[] = [{ basicAuth: [] }];
+
+const lastOperation = (what: string, parameters: readonly JsonMap[]): JsonMap => ({
+  get: {
+    operationId: what === 'instance' ? 'instanceLastOperation' : 'bindingLastOperation',
+    tags: ['OSB'],
+    summary: `Poll the last operation of a service ${what}`,
+    security: basicAuth,
+    parameters: [...osbHeaders, ...parameters, serviceIdQuery(false), planIdQuery(false), operationHint],
+    responses: {
+      '200': {
+        ...json(ref('LastOperation'), 'The operation\'s state; `Retry-After` (seconds) while in progress.'),
+        headers: { 'Retry-After': { description: 'Seconds before polling again (in progress only).', schema: { type: 'integer' } } },
+      },
+      '400': osbError('A malformed id.'),
+      '404': osbError(`No such ${what}.`),
+      ...OSB_COMMON_ERRORS,
+    },
+  },
+});
+
+const PATHS: JsonMap = {
+  '/v2/catalog': {
+    get: {
+      operationId: 'getCatalog',
+      tags: ['OSB'],
+      summary: 'The catalog: one service per client bundle (execution x consensus) plus MEV-Boost, plans per role, target and network',
+      security: basicAuth,
+      parameters: osbHeaders,
+      responses: { '200': json(ref('Catalog'), 'The OSB catalog.'), ...OSB_COMMON_ERRORS },
+    },
+  },
+  '/v2/service_instances/{instance_id}': {
+    put: {
+      operationId: 'provisionInstance',
+      tags: ['OSB'],
+      summary: 'Provision: synthesise the plan\'s stack and apply it with terraform (asynchronous)',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, acceptsIncomplete(true)],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('ProvisionRequest') } } },
+      responses: {
+        '200': json(ref('ProvisionResponse'), 'The instance exists with identical attributes and is provisioned.'),
+        '202': json(ref('AsyncResponse'), 'Accepted (also for an identical request while it runs); poll last_operation.'),
+        '400': osbError('Malformed body or id, unknown service or plan, or parameters not valid for the plan\'s schema (the field is named).'),
+        '409': osbError('The instance exists with different attributes.'),
+        '422': osbError('AsyncRequired, ConcurrencyError, MaintenanceInfoConflict, or a provision refused by the operator\'s policy.'),
+        ...BODY_ERRORS,
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+    patch: {
+      operationId: 'updateInstance',
+      tags: ['OSB'],
+      summary: 'Update plan, parameters or maintenance_info: re-synthesise and apply (asynchronous)',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, acceptsIncomplete(true)],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateRequest') } } },
+      responses: {
+        '200': json({ type: 'object' }, 'Nothing to change.'),
+        '202': json(ref('AsyncResponse'), 'Accepted; poll last_operation.'),
+        '400': osbError('Malformed body or id, a plan change the service does not allow, or invalid parameters.'),
+        '404': osbError('No such instance.'),
+        '422': osbError('AsyncRequired, ConcurrencyError, MaintenanceInfoConflict, or an update refused by the operator\'s policy.'),
+        ...BODY_ERRORS,
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+    delete: {
+      operationId: 'deprovisionInstance',
+      tags: ['OSB'],
+      summary: 'Deprovision: terraform destroy (asynchronous; idempotent for half-created instances)',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, acceptsIncomplete(true), serviceIdQuery(true), planIdQuery(true)],
+      responses: {
+        '202': json(ref('AsyncResponse'), 'Accepted; poll last_operation, which answers succeeded when it is gone.'),
+        '400': osbError('A malformed id, or service_id / plan_id missing.'),
+        '410': osbError('No such instance (or already deprovisioned).'),
+        '422': osbError('AsyncRequired, or ConcurrencyError while another operation runs.'),
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+    get: {
+      operationId: 'fetchInstance',
+      tags: ['OSB'],
+      summary: 'Fetch an instance (secret parameters are left out)',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, serviceIdQuery(false), planIdQuery(false)],
+      responses: {
+        '200': json(ref('InstanceView'), 'The instance.'),
+        '400': osbError('A malformed id.'),
+        '404': osbError('No such instance, or it is being provisioned or deprovisioned.'),
+        '422': osbError('ConcurrencyError: an update is in progress.'),
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+  },
+  '/v2/service_instances/{instance_id}/last_operation': lastOperation('instance', [instanceId]),
+  '/v2/service_instances/{instance_id}/service_bindings/{binding_id}': {
+    put: {
+      operationId: 'bind',
+      tags: ['OSB'],
+      summary: 'Bind: credentials from the instance\'s terraform outputs plus a per-binding token',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, bindingId, acceptsIncomplete(false)],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('BindRequest') } } },
+      responses: {
+        '200': json(ref('Binding'), 'The binding exists with identical attributes.'),
+        '201': json(ref('Binding'), 'Created.'),
+        '400': osbError('Malformed body or id, invalid parameters, or an unusable predecessor_binding_id.'),
+        '404': osbError('No such instance.'),
+        '409': osbError('The binding exists with different attributes.'),
+        '422': osbError('RequiresApp (when the catalog requires bind_resource.app_guid) or ConcurrencyError.'),
+        ...BODY_ERRORS,
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+    delete: {
+      operationId: 'unbind',
+      tags: ['OSB'],
+      summary: 'Unbind: the binding\'s token stops working at once',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, bindingId, acceptsIncomplete(false), serviceIdQuery(true), planIdQuery(true)],
+      responses: {
+        '200': json({ type: 'object' }, 'Unbound.'),
+        '400': osbError('A malformed id, or service_id / plan_id missing.'),
+        '410': osbError('No such binding.'),
+        '422': osbError('ConcurrencyError.'),
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+    get: {
+      operationId: 'fetchBinding',
+      tags: ['OSB'],
+      summary: 'Fetch a binding',
+      security: basicAuth,
+      parameters: [...osbHeaders, instanceId, bindingId, serviceIdQuery(false), planIdQuery(false)],
+      responses: {
+        '200': json(ref('Binding'), 'The binding.'),
+        '400': osbError('A malformed id.'),
+        '404': osbError('No such binding, or it is being created.'),
+        ...OSB_COMMON_ERRORS,
+      },
+    },
+  },
+  '/v2/service_instances/{instance_id}/service_bindings/{binding_id}/last_operation': lastOperation('binding', [instanceId, bindingId]),
+  '/live': {
+    get: {
+      operationId: 'live',
+      tags: ['Operations'],
+      summary: 'Liveness: the process answers',
+      responses: { '200': json({ type: 'object', properties: { status: { const: 'live' } } }, 'Alive.') },
+    },
+  },
+  '/ready': {
+    get: {
+      operationId: 'ready',
+      tags: ['Operations'],
+      summary: 'Readiness: storage reachable and terraform found',
+      responses: {
+        '200': json(ref('Readiness'), 'Ready.'),
+        '503': json(ref('Readiness'), 'A check fails (named; details in the log).'),
+      },
+    },
+  },
+  '/audit': {
+    get: {
+      operationId: 'audit',
+      tags: ['Operations'],
+      summary: 'The operations trail, with the platform identity behind each request',
+      security: basicAuth,
+      parameters: [
+        param('instance_id', 'query', 'Only this instance.', false),
+        param('binding_id', 'query', 'Only this binding.', false),
+        param('kind', 'query', 'Comma-separated: provision, update, deprovision, bind, unbind.', false),
+        param('state', 'query', 'Comma-separated: in progress, succeeded, failed.', false),
+        param('platform', 'query', 'Originating identity platform, e.g. kubernetes.', false),
+        param('since', 'query', 'ISO 8601.', false, { type: 'string', format: 'date-time' }),
+        param('until', 'query', 'ISO 8601.', false, { type: 'string', format: 'date-time' }),
+        param('order', 'query', 'newest-first (default) or oldest-first.', false, { enum: ['newest-first', 'oldest-first'] }),
+        param('limit', 'query', '1-1000, default 100.', false, { type: 'integer', minimum: 1, maximum: 1000 }),
+      ],
+      responses: {
+        '200': json({ type: 'object', required: ['operations'], properties: { operations: { type: 'array', items: { type: 'object' } } } }, 'Operations.'),
+        '400': osbError('A filter value that is not valid (named).'),
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
+  '/openapi.json': {
+    get: {
+      operationId: 'openApi',
+      tags: ['Operations'],
+      summary: 'This document',
+      responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1.') },
+    },
+  },
+};
+
+const stringMap: JsonMap = { type: 'object', additionalProperties: { type: 'string' } };
+
+const SCHEMAS: JsonMap = {
+  Error: {
+    type: 'object',
+    required: ['description'],
+    properties: {
+      error: { type: 'string', description: 'OSB error code, e.g. AsyncRequired, ConcurrencyError, RequiresApp, MaintenanceInfoConflict.' },
+      description: { type: 'string', description: 'What went wrong, naming the field, the value and the fix.' },
+      instance_usable: { type: 'boolean' },
+      update_repeatable: { type: 'boolean' },
+    },
+  },
+  MaintenanceInfo: {
+    type: 'object',
+    required: ['version'],
+    properties: { version: { type: 'string', description: 'Semantic version derived from the plan\'s client versions.' }, description: { type: 'string' } },
+  },
+  Catalog: {
+    type: 'object',
+    required: ['services'],
+    properties: { services: { type: 'array', items: ref('Service') } },
+  },
+  Service: {
+    type: 'object',
+    required: ['id', 'name', 'description', 'bindable', 'plans'],
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      tags: { type: 'array', items: { type: 'string' } },
+      requires: { type: 'array', items: { type: 'string' } },
+      bindable: { type: 'boolean' },
+      instances_retrievable: { type: 'boolean' },
+      bindings_retrievable: { type: 'boolean' },
+      allow_context_updates: { type: 'boolean' },
+      plan_updateable: { type: 'boolean' },
+      metadata: { type: 'object', description: 'displayName, clients and their versions, diversity status and incentives.' },
+      plans: { type: 'array', minItems: 1, items: ref('Plan') },
+    },
+  },
+  Plan: {
+    type: 'object',
+    required: ['id', 'name', 'description'],
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      metadata: { type: 'object' },
+      free: { type: 'boolean' },
+      bindable: { type: 'boolean' },
+      plan_updateable: { type: 'boolean' },
+      schemas: { type: 'object', description: 'JSON Schemas of provision, update and bind parameters.' },
+      maximum_polling_duration: { type: 'integer' },
+      maintenance_info: ref('MaintenanceInfo'),
+    },
+  },
+  ProvisionRequest: {
+    type: 'object',
+    required: ['service_id', 'plan_id'],
+    properties: {
+      service_id: { type: 'string' },
+      plan_id: { type: 'string' },
+      context: { type: 'object' },
+      parameters: { type: 'object', description: 'Validated against the plan\'s schemas.service_instance.create.parameters.' },
+      maintenance_info: ref('MaintenanceInfo'),
+      organization_guid: { type: 'string', deprecated: true },
+      space_guid: { type: 'string', deprecated: true },
+    },
+  },
+  UpdateRequest: {
+    type: 'object',
+    required: ['service_id'],
+    properties: {
+      service_id: { type: 'string' },
+      plan_id: { type: 'string' },
+      context: { type: 'object' },
+      parameters: { type: 'object', description: 'Validated against the plan\'s schemas.service_instance.update.parameters.' },
+      maintenance_info: ref('MaintenanceInfo'),
+      previous_values: { type: 'object', properties: { plan_id: { type: 'string' }, service_id: { type: 'string' } } },
+    },
+  },
+  ProvisionResponse: { type: 'object', properties: { dashboard_url: { type: 'string', format: 'uri' } } },
+  AsyncResponse: {
+    type: 'object',
+    required: ['operation'],
+    properties: { operation: { type: 'string' }, dashboard_url: { type: 'string', format: 'uri' } },
+  },
+  InstanceView: {
+    type: 'object',
+    required: ['service_id', 'plan_id'],
+    properties: {
+      service_id: { type: 'string' },
+      plan_id: { type: 'string' },
+      parameters: { type: 'object' },
+      maintenance_info: ref('MaintenanceInfo'),
+      dashboard_url: { type: 'string', format: 'uri' },
+    },
+  },
+  LastOperation: {
+    type: 'object',
+    required: ['state'],
+    properties: {
+      state: { enum: ['in progress', 'succeeded', 'failed'] },
+      description: { type: 'string', description: 'Progress (e.g. the terraform apply step) or the failure, never a secret.' },
+      instance_usable: { type: 'boolean' },
+      update_repeatable: { type: 'boolean' },
+    },
+  },
+  BindRequest: {
+    type: 'object',
+    required: ['service_id', 'plan_id'],
+    properties: {
+      service_id: { type: 'string' },
+      plan_id: { type: 'string' },
+      context: { type: 'object' },
+      parameters: { type: 'object' },
+      bind_resource: { type: 'object', properties: { app_guid: { type: 'string' }, route: { type: 'string' } } },
+      app_guid: { type: 'string', deprecated: true },
+      predecessor_binding_id: { type: 'string' },
+    },
+  },
+  Binding: {
+    type: 'object',
+    properties: {
+      credentials: {
+        type: 'object',
+        description: 'The instance\'s terraform outputs (execution RPC, beacon API, ...) and the binding\'s secret `token`.',
+      },
+      endpoints: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['host', 'ports'],
+          properties: { host: { type: 'string' }, ports: { type: 'array', items: { type: 'string' } }, protocol: { enum: ['tcp', 'udp', 'all'] } },
+        },
+      },
+      parameters: { type: 'object' },
+    },
+  },
+  Readiness: {
+    type: 'object',
+    required: ['status', 'checks'],
+    properties: { status: { enum: ['ready', 'not ready'] }, checks: { ...stringMap } },
+  },
+};
+
+export interface OpenApiInfo {
+  /** The broker's package version. */
+  readonly version: string;
+}
+
+/** The document, built once per app (it is immutable). */
+export function openApiDocument(info: OpenApiInfo): JsonMap {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Open Validator Service Broker',
+      version: info.version,
+      description:
+        'An Open Service Broker API v2.17 broker for Ethereum node operators: catalog plans are client combinations; provision and bind run terraform on the plan\'s synthesised stack.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    tags: [
+      { name: 'OSB', description: 'Open Service Broker API v2.17' },
+      { name: 'Operations', description: 'Probes, audit trail and this document' },
+    ],
+    paths: PATHS,
+    components: {
+      securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } },
+      schemas: SCHEMAS,
+    },
+  };
+}
