@@ -33,11 +33,11 @@ import type { ContainerSpec } from '../types';
 import { beaconContainer, optional, validatorContainer } from './shared';
 
 const P2P_PORT = 9000;
-/** Teku's VC defaults to 8008 like its BN; a different port keeps both publishable on one host. */
 const VC_RESOURCES: SizingByNetwork = {
   mainnet: resources('250m', '1', '1Gi', '2Gi'),
   testnet: resources('250m', '1', '1Gi', '2Gi'),
 };
+/** Teku's VC defaults to 8008 like its BN; a different port keeps both publishable on one host. */
 const VC_METRICS_PORT = 8009;
 const TEKU = '/opt/teku/bin/teku';
 const JAVA_OPTS = { JAVA_OPTS: '-XX:MaxRAMPercentage=50.0' };
