@@ -6,12 +6,14 @@
  *   /live, /ready, /openapi.json        unauthenticated probes and the API description
  *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
  *   /audit   Basic auth -> the operations trail
+ *   /diversity, /diversity/suggestions, /metrics   Basic auth -> client diversity views, Prometheus
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
  */
 import express, { type Express } from 'express';
 import type { Logger } from '../src/log';
 import type { BindingService } from '../src/service/bindings';
 import type { ServiceCatalog } from '../src/service/catalog';
+import type { DiversityService } from '../src/service/diversity';
 import type { InstanceService } from '../src/service/instances';
 import type { ReadinessCheck } from '../src/service/readiness';
 import type { Storage } from '../src/storage/types';
@@ -22,8 +24,10 @@ import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { auditRouter } from './routes/audit';
 import { catalogRouter } from './routes/catalog';
+import { diversityRouter } from './routes/diversity';
 import { healthRouter } from './routes/health';
 import { lastOperationRouter } from './routes/last-operation';
+import { metricsRouter } from './routes/metrics';
 import { openApiRouter } from './routes/openapi';
 import { serviceBindingsRouter } from './routes/service-bindings';
 import { serviceInstancesRouter } from './routes/service-instances';
@@ -32,6 +36,7 @@ export interface BrokerAppDeps {
   readonly instances: InstanceService;
   readonly bindings: BindingService;
   readonly catalog: ServiceCatalog;
+  readonly diversity: DiversityService;
   /** Read by the audit endpoint. */
   readonly storage: Storage;
   readonly credentials: BasicCredentials;
@@ -65,6 +70,8 @@ export function createApp(deps: BrokerAppDeps): Express {
   v2.use('/service_instances', serviceInstancesRouter(deps.instances, maxBodyBytes));
   app.use('/v2', v2);
   app.use('/audit', auth, auditRouter(deps.storage));
+  app.use('/diversity', auth, diversityRouter(deps.diversity));
+  app.use('/metrics', auth, metricsRouter(deps.diversity));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -248,6 +248,47 @@ const PATHS: JsonMap = {
       },
     },
   },
+  '/diversity': {
+    get: {
+      operationId: 'diversity',
+      tags: ['Diversity'],
+      summary: 'Client shares per network and layer: published network-wide and across this operator\'s validators, with statuses, thresholds and data freshness',
+      security: basicAuth,
+      responses: {
+        '200': json(ref('DiversityOverview'), 'The shares in use.'),
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
+  '/diversity/suggestions': {
+    get: {
+      operationId: 'diversitySuggestions',
+      tags: ['Diversity'],
+      summary: 'Offered client combos ranked by how much they improve diversity, least represented first',
+      security: basicAuth,
+      parameters: [
+        param('network', 'query', 'An offered network, e.g. mainnet.', true),
+        param('role', 'query', 'validator (default) or rpc.', false, { enum: ['validator', 'rpc'] }),
+      ],
+      responses: {
+        '200': json(ref('Suggestions'), 'Ranked combos.'),
+        '400': osbError('A network that is not offered, or an unknown role (named).'),
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      tags: ['Diversity'],
+      summary: 'Prometheus metrics: ovsb_client_share{network,layer,scope,client}, ovsb_diversity_data_timestamp_seconds, process metrics',
+      security: basicAuth,
+      responses: {
+        '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
   '/openapi.json': {
     get: {
       operationId: 'openApi',
@@ -398,6 +439,75 @@ const SCHEMAS: JsonMap = {
       parameters: { type: 'object' },
     },
   },
+  ClientShare: {
+    type: 'object',
+    required: ['client', 'share', 'status'],
+    properties: {
+      client: { type: 'string' },
+      share: { type: 'number', minimum: 0, maximum: 1 },
+      status: { enum: ['unknown', 'minority', 'warn', 'majority', 'supermajority'] },
+    },
+  },
+  DiversityOverview: {
+    type: 'object',
+    required: ['networks', 'thresholds', 'refresh'],
+    properties: {
+      networks: {
+        type: 'object',
+        description: 'Per network, per layer (execution, consensus): `network` (published shares with source, url, date) and `operator` (validators, shares).',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            required: ['operator'],
+            properties: {
+              network: {
+                type: 'object',
+                required: ['source', 'url', 'date', 'clients'],
+                properties: { source: { type: 'string' }, url: { type: 'string' }, date: { type: 'string' }, clients: { type: 'array', items: ref('ClientShare') } },
+              },
+              operator: {
+                type: 'object',
+                required: ['validators', 'clients'],
+                properties: { validators: { type: 'number' }, clients: { type: 'array', items: ref('ClientShare') } },
+              },
+            },
+          },
+        },
+      },
+      thresholds: {
+        type: 'object',
+        additionalProperties: { type: 'object', required: ['warn', 'refuse'], properties: { warn: { type: 'number' }, refuse: { type: 'number' } } },
+      },
+      refresh: {
+        type: 'array',
+        description: 'The last refresh of each feed: ok with the data date, or the error and the date of the data kept.',
+        items: { type: 'object', required: ['ok', 'network', 'layer', 'at'] },
+      },
+    },
+  },
+  Suggestions: {
+    type: 'object',
+    required: ['network', 'role', 'suggestions'],
+    properties: {
+      network: { type: 'string' },
+      role: { enum: ['validator', 'rpc'] },
+      suggestions: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['execution', 'consensus', 'score', 'status', 'shares'],
+          properties: {
+            execution: { type: 'string' },
+            consensus: { type: 'string' },
+            score: { type: 'number', description: '1 - the larger effective share of its two clients; higher helps diversity more.' },
+            status: { enum: ['unknown', 'minority', 'warn', 'majority', 'supermajority'] },
+            shares: { type: 'object' },
+          },
+        },
+      },
+    },
+  },
   Readiness: {
     type: 'object',
     required: ['status', 'checks'],
@@ -424,6 +534,7 @@ export function openApiDocument(info: OpenApiInfo): JsonMap {
     tags: [
       { name: 'OSB', description: 'Open Service Broker API v2.17' },
       { name: 'Operations', description: 'Probes, audit trail and this document' },
+      { name: 'Diversity', description: 'Client diversity: shares, suggestions, Prometheus metrics' },
     ],
     paths: PATHS,
     components: {

@@ -5,7 +5,8 @@
  *   storage (SQLite | PostgreSQL, secrets encrypted) ─┼─> InstanceService / BindingService ─> createApp ─> HTTP
  *   terraform runner ─> TerraformProvisioner ─> OperationWorker (recovers unfinished operations at start)
  *
- * Provision policies: none are configured yet (the list is where diversity/Lido policies plug in).
+ *   diversity data (bundled | OVSB_DIVERSITY_DATA, refreshed from feeds) + ledger (storage) ─> DiversityService
+ *     ─> provision policies (client diversity, Lido mode), catalog metadata.diversity, /diversity, /metrics
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,10 @@ import { ensurePrivateDir, loadSecretBox } from '../src/crypto/keys';
 import type { Logger } from '../src/log';
 import { BindingService } from '../src/service/bindings';
 import { serviceCatalogOf } from '../src/service/catalog-adapter';
+import { DiversityService, openDiversitySource } from '../src/service/diversity';
+import { DiversityPolicy } from '../src/service/diversity-policy';
 import { InstanceService } from '../src/service/instances';
+import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
 import { executableReadiness, storageReadiness } from '../src/service/readiness';
 import { TerraformProvisioner } from '../src/service/terraform-provisioner';
@@ -32,7 +36,7 @@ export interface StartBrokerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Prints the generated password, once, for the operator (never through the logger). */
   readonly announce: (text: string) => void;
-  /** @default none */
+  /** Run before the built-in ones (client diversity, Lido mode). @default none */
   readonly policies?: readonly ProvisionPolicy[];
 }
 
@@ -68,10 +72,21 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
 
   let worker: OperationWorker | undefined;
   let server: Server | undefined;
+  let diversity: DiversityService | undefined;
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
     const provisioner = new TerraformProvisioner({ catalog, runner });
-    const serviceCatalog = serviceCatalogOf(catalog);
+    const { source, targets } = openDiversitySource(config.dataDir, config.diversity);
+    diversity = new DiversityService({
+      storage,
+      catalog,
+      source,
+      refreshTargets: targets,
+      refreshHours: config.diversity.refreshHours,
+      logger: logger.child({ component: 'diversity' }),
+    });
+    const live = diversity;
+    const serviceCatalog = serviceCatalogOf(catalog, { version: () => live.data(), status: (service) => live.serviceStatus(service) });
     worker = new OperationWorker({
       storage,
       catalog: serviceCatalog,
@@ -79,11 +94,20 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       logger: logger.child({ component: 'worker' }),
       maxConcurrent: config.terraform.maxConcurrent ?? 4,
     });
-    const deps = { storage, catalog: serviceCatalog, provisioner, scheduler: worker, policies: options.policies ?? [] };
+    const publicUrl = config.publicUrl;
+    const deps = {
+      storage,
+      catalog: serviceCatalog,
+      provisioner,
+      scheduler: worker,
+      policies: [...(options.policies ?? []), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
+      ...(publicUrl !== undefined && { dashboardUrlOf: (id: string) => `${publicUrl}/dashboard/instances/${encodeURIComponent(id)}` }),
+    };
     const app = createApp({
       instances: new InstanceService(deps),
       bindings: new BindingService(deps),
       catalog: serviceCatalog,
+      diversity,
       storage,
       credentials,
       logger,
@@ -91,7 +115,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     });
     server = await listen(app, config.port, config.host);
     await worker.start();
+    diversity.start();
   } catch (error) {
+    diversity?.stop();
     await shutdown(server, worker, storage, logger);
     throw error;
   }
@@ -101,11 +127,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const url = `http://${host}:${port}`;
   logger.info({ url, storage: storage.engine, catalog: catalog.source, services: catalog.services.length, plans: catalog.plans.length }, 'broker listening');
   let closing: Promise<void> | undefined;
-  const running = { server, worker };
+  const running = { server, worker, diversity };
   return {
     url,
     port,
-    close: () => (closing ??= shutdown(running.server, running.worker, storage, logger)),
+    close: () => {
+      running.diversity.stop();
+      return (closing ??= shutdown(running.server, running.worker, storage, logger));
+    },
   };
 }
 

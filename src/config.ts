@@ -17,6 +17,11 @@
  * | OVSB_ENCRYPTION_KEY          | generated            | 32-byte key for secrets at rest (src/crypto/keys.ts) |
  * | OVSB_PROVIDER_MIRROR         | none                 | filesystem mirror of terraform providers             |
  * | OVSB_LOG_LEVEL               | info                 | trace, debug, info, warn, error, fatal or silent     |
+ * | OVSB_PUBLIC_URL              | none                 | URL users reach the broker at; instances then get    |
+ * |                              |                      | a dashboard_url into its /dashboard                  |
+ * | OVSB_DIVERSITY_DATA          | bundled              | network-wide shares file (data/diversity.json format)|
+ * | OVSB_DIVERSITY_REFRESH_HOURS | 0 (off)              | refresh the shares from their feeds every N hours    |
+ * | OVSB_DIVERSITY_FEEDS         | each snapshot's url  | `mainnet.consensus=https://...,...` feed overrides   |
  *
  * The terraform variables (and the backend's own: OVSB_TF_PG_CONN_STR, OVSB_TF_S3_*, ...) are parsed by
  * the runner's `terraformRunnerSettings` (src/terraform/settings.ts), so each has one reading.
@@ -29,6 +34,8 @@ import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { join, resolve } from 'node:path';
 import { ENCRYPTION_KEY_ENV, ensurePrivateDir, parseEncryptionKey } from './crypto/keys';
 import { generatePassword } from './crypto/tokens';
+import { NETWORKS, type Network } from '../modules/clients/types';
+import { LAYERS, type Layer } from './diversity/data';
 import { ConfigError } from './errors';
 import { storageEngineFor } from './storage';
 import { terraformRunnerSettings, type TerraformRunnerSettings } from './terraform/settings';
@@ -55,6 +62,24 @@ export interface BrokerConfig {
   readonly username: string;
   /** @default undefined: generated on first start (see resolveBrokerCredentials) */
   readonly password?: string;
+  /** Without a trailing slash. @default undefined: instances get no dashboard_url */
+  readonly publicUrl?: string;
+  readonly diversity: DiversityConfig;
+}
+
+export interface DiversityFeed {
+  readonly network: Network;
+  readonly layer: Layer;
+  readonly url: string;
+}
+
+export interface DiversityConfig {
+  /** Absolute. @default undefined: the bundled data/diversity.json (or the last refresh kept in the data dir) */
+  readonly dataPath?: string;
+  /** 0: never refresh. */
+  readonly refreshHours: number;
+  /** Per network and layer; others refresh from the url their snapshot names. @default none */
+  readonly feeds: readonly DiversityFeed[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -105,6 +130,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const catalog = read(env, 'OVSB_CATALOG');
   const dataDir = resolve(cwd, read(env, 'OVSB_DATA_DIR') ?? '.ovsb');
   const terraform = terraformRunnerSettings(env, dataDir);
+  const publicUrlText = read(env, 'OVSB_PUBLIC_URL');
+  const publicUrl = publicUrlText === undefined ? undefined : httpUrl('OVSB_PUBLIC_URL', publicUrlText).toString().replace(/\/+$/, '');
+  const diversityData = read(env, 'OVSB_DIVERSITY_DATA');
   return {
     port: integer(env, 'OVSB_PORT', 8080, 0, 65535),
     host,
@@ -118,7 +146,42 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'OVSB_LOG_LEVEL', LOG_LEVELS, 'info'),
     username,
     ...(password !== undefined && { password }),
+    ...(publicUrl !== undefined && { publicUrl }),
+    diversity: {
+      ...(diversityData !== undefined && { dataPath: resolve(cwd, diversityData) }),
+      refreshHours: integer(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
+      feeds: diversityFeeds(read(env, 'OVSB_DIVERSITY_FEEDS')),
+    },
   };
+}
+
+function httpUrl(name: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(name, '', `"${text}" is not a URL; use e.g. https://broker.example.org`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(name, '', `"${text}" must be an http(s) URL`);
+  return url;
+}
+
+/** `mainnet.consensus=https://...,mainnet.execution=https://...` */
+function diversityFeeds(text: string | undefined): DiversityFeed[] {
+  if (text === undefined) return [];
+  return text.split(',').map((item) => {
+    const match = /^\s*([a-z]+)\.([a-z]+)=(\S+)\s*$/.exec(item);
+    const network = match?.[1] as Network | undefined;
+    const layer = match?.[2] as Layer | undefined;
+    if (match === null || !NETWORKS.includes(network!) || !LAYERS.includes(layer!)) {
+      throw new ConfigError(
+        'OVSB_DIVERSITY_FEEDS',
+        '',
+        `"${item}" is not <network>.<layer>=<url> with a network of ${NETWORKS.join(', ')} and a layer of ${LAYERS.join(', ')}`,
+      );
+    }
+    return { network: network!, layer: layer!, url: httpUrl('OVSB_DIVERSITY_FEEDS', match[3]!).toString() };
+  });
 }
 
 export interface BrokerCredentials {

@@ -22,6 +22,7 @@ export type OsbErrorCode =
   | 'NotFound'
   | 'UnprocessableEntity'
   | 'DiversityPolicy'
+  | 'LidoPolicy'
   | 'PayloadTooLarge';
 
 export class OsbError extends Error {

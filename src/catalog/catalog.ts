@@ -182,6 +182,16 @@ export class Catalog {
 
   private relayRule(plan: NodePlan, params: NodeParameters): ParameterError[] {
     if (plan.role !== 'validator' || params.mev_boost?.enabled === false || params.mev_boost?.relays) return [];
+    if (plan.lido) {
+      // Lido plans default to Lido's allow-list (src/topology); an empty list means local block building.
+      if ((this.lidoRules(plan.network)?.relayAllowList.relays.length ?? 0) > 0) return [];
+      return [
+        {
+          field: 'mev_boost.enabled',
+          message: `Lido's relay allow-list for ${plan.network} lists no relays: set mev_boost.enabled to false to build blocks locally`,
+        },
+      ];
+    }
     if (this.network(plan.network).defaultRelays.length > 0) return [];
     return [
       {
@@ -211,6 +221,8 @@ export class Catalog {
         consensus: live?.consensus ?? 'unknown',
         incentives: service.incentives,
         ...(live?.source !== undefined && { source: live.source }),
+        ...(live?.network !== undefined && { network: live.network }),
+        ...(live?.networks !== undefined && { networks: live.networks }),
       };
       metadata['diversity'] = diversity;
     }

@@ -79,6 +79,10 @@ export interface ServiceDiversity {
   readonly incentives: readonly ClientIncentive[];
   /** Where the shares came from, e.g. "clientdiversity.org (migalabs) 2026-08-21". @default none */
   readonly source?: string;
+  /** The network `status` describes (mainnet when it has data). @default none (no data anywhere) */
+  readonly network?: Network;
+  /** The standing on every offered network that has published data. @default none */
+  readonly networks?: Readonly<Partial<Record<Network, { readonly status: DiversityStatus; readonly execution: DiversityStatus; readonly consensus: DiversityStatus }>>>;
 }
 
 interface ServiceCommon {

@@ -107,18 +107,23 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const operatorShareAfter = (layer: Layer, client: string, candidate: LedgerEntry): number =>
     operatorShares(ledger, network, candidate).shares[layer][client] ?? 0;
 
-  const alternativesFor = (layer: Layer, client: string): { belowRefuse: Alternative[]; minority: Alternative[] } => {
+  // Alternatives are judged in the scope of the finding: for a new operator every pick is 100% of its
+  // ledger, which must not hide the network-wide minority clients.
+  const alternativesFor = (layer: Layer, client: string, scope: PolicyScope): { belowRefuse: Alternative[]; minority: Alternative[] } => {
     const others: readonly string[] = offered[layer].filter((c) => c !== client);
     const all = others.map((other): Alternative => {
       const candidate = { ...request, [layer]: other } as LedgerEntry;
       const networkShare = networkShares(layer, other, candidate)?.after;
       return { client: other, ...(networkShare !== undefined && { networkShare }), operatorShare: operatorShareAfter(layer, other, candidate) };
     });
-    const worst = (a: Alternative) => Math.max(a.networkShare ?? 0, a.operatorShare);
-    const sorted = all.sort((a, b) => worst(a) - worst(b) || a.client.localeCompare(b.client));
+    const inScope = (a: Alternative) => (scope === 'network' ? (a.networkShare ?? 0) : a.operatorShare);
+    const inBoth = (a: Alternative) => Math.max(a.networkShare ?? 0, a.operatorShare);
+    const sorted = all.sort((a, b) => inBoth(a) - inBoth(b) || inScope(a) - inScope(b) || a.client.localeCompare(b.client));
+    // Suggest clients that are a minority in both scopes when there are any, else in the finding's scope.
+    const minorityInBoth = sorted.filter((a) => inBoth(a) < thresholds.warn);
     return {
-      belowRefuse: sorted.filter((a) => worst(a) < thresholds.refuse),
-      minority: sorted.filter((a) => worst(a) < thresholds.warn),
+      belowRefuse: sorted.filter((a) => inScope(a) < thresholds.refuse),
+      minority: minorityInBoth.length > 0 ? minorityInBoth : sorted.filter((a) => inScope(a) < thresholds.warn).sort((a, b) => inScope(a) - inScope(b)),
     };
   };
 
@@ -133,7 +138,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
     ];
     for (const [scope, shares] of scopes) {
       if (!shares || shares.after < thresholds.warn) continue;
-      const { belowRefuse, minority } = alternativesFor(layer, client);
+      const { belowRefuse, minority } = alternativesFor(layer, client, scope);
       const alternatives = minority.length > 0 ? minority : belowRefuse;
       const where =
         scope === 'network'

@@ -4,8 +4,8 @@
  * read from the OSB catalog the broker publishes, so the rules enforced are exactly the ones advertised.
  */
 import type { Catalog } from '../catalog/catalog';
-import type { CatalogPlan } from '../catalog/model';
-import type { OsbPlan, OsbService } from '../catalog/osb';
+import type { CatalogPlan, NodeService, ServiceDiversity } from '../catalog/model';
+import type { OsbCatalog, OsbPlan, OsbService } from '../catalog/osb';
 import type { JsonSchema } from '../catalog/schemas';
 import type { JsonObject } from '../operations/types';
 import type { ParameterPhase, ParameterProblem, PlanView, ServiceCatalog } from './catalog';
@@ -37,7 +37,23 @@ function writeOnlyProperties(schema: JsonSchema): string[] {
     .map(([name]) => name);
 }
 
-export function serviceCatalogOf(catalog: Catalog): ServiceCatalog {
+/** Live `metadata.diversity` of node services; the catalog is rebuilt only when `version()` changes. */
+export interface DiversityOverlay {
+  /** Changes (by identity) whenever the statuses may have changed, e.g. the diversity data in use. */
+  version(): unknown;
+  status(service: NodeService): Omit<ServiceDiversity, 'incentives'> | undefined;
+}
+
+export function serviceCatalogOf(catalog: Catalog, overlay?: DiversityOverlay): ServiceCatalog {
+  let built: { version: unknown; osb: OsbCatalog } | undefined;
+  const osbCatalog = (): OsbCatalog => {
+    if (overlay === undefined) return catalog.toOsbCatalog();
+    const version = overlay.version();
+    if (built === undefined || built.version !== version) {
+      built = { version, osb: catalog.toOsbCatalog({ diversity: (service) => overlay.status(service) }) };
+    }
+    return built.osb;
+  };
   const views = new Map<string, PlanView>();
   for (const service of catalog.toOsbCatalog().services) {
     for (const plan of service.plans) views.set(`${service.id}/${plan.id}`, planView(service, plan));
@@ -48,7 +64,7 @@ export function serviceCatalogOf(catalog: Catalog): ServiceCatalog {
     return found;
   };
   return {
-    osbCatalog: () => catalog.toOsbCatalog(),
+    osbCatalog,
     hasService: (serviceId) => catalog.findService(serviceId) !== undefined,
     findPlan: (serviceId, planId) => views.get(`${serviceId}/${planId}`),
     validateParameters(plan: PlanView, parameters: JsonObject, phase: ParameterPhase): readonly ParameterProblem[] {

@@ -35,6 +35,11 @@ export interface ServiceDeps {
   readonly scheduler: OperationScheduler;
   /** Evaluated in order before a provision or update is accepted. */
   readonly policies: readonly ProvisionPolicy[];
+  /**
+   * The OSB `dashboard_url` of a new instance (a page of the broker's dashboard), when the broker knows
+   * the URL its users reach it at. @default no dashboard_url
+   */
+  readonly dashboardUrlOf?: (instanceId: string) => string;
 }
 
 export type ProvisionOutcome =
@@ -101,6 +106,7 @@ export class InstanceService {
           parameters,
           context,
           ...(request.maintenanceInfoVersion !== undefined && { maintenanceInfoVersion: request.maintenanceInfoVersion }),
+          ...(this.deps.dashboardUrlOf !== undefined && { dashboardUrl: this.deps.dashboardUrlOf(input.instanceId) }),
         },
         request,
         description: queuedDescription(policy.warnings),

@@ -116,10 +116,14 @@ function selection<N extends string>(client: { client: N; version: string; image
 function mevBoostSettings(catalog: Catalog, plan: NodePlan, params: NodeParameters): MevBoostSettings | undefined {
   if (params.mev_boost?.enabled === false || !plan.mevBoost) return undefined;
   const network = catalog.network(plan.network);
-  const relays = params.mev_boost?.relays ?? network.defaultRelays;
+  // A Lido plan's relays default to Lido's allow-list, never to the network's general defaults.
+  const lidoRelays = plan.lido ? catalog.lidoRules(plan.network)?.relayAllowList.relays.map((relay) => relay.url) : undefined;
+  const relays = params.mev_boost?.relays ?? lidoRelays ?? network.defaultRelays;
   if (relays.length === 0) {
     throw badRequest(
-      `mev_boost.relays is required: the operator lists no default relays for ${plan.network}; name relays or set mev_boost.enabled to false`,
+      lidoRelays !== undefined
+        ? `mev_boost.relays is empty: Lido's relay allow-list for ${plan.network} lists no relays; set mev_boost.enabled to false`
+        : `mev_boost.relays is required: the operator lists no default relays for ${plan.network}; name relays or set mev_boost.enabled to false`,
     );
   }
   return {

@@ -20,8 +20,12 @@ import { SecretBox } from '../../src/crypto/secret-box';
 import { createLogger, type Logger } from '../../src/log';
 import { BindingService } from '../../src/service/bindings';
 import type { ServiceCatalog } from '../../src/service/catalog';
+import { DiversityDataSource, type DiversityData } from '../../src/diversity';
 import { serviceCatalogOf } from '../../src/service/catalog-adapter';
+import { DiversityService, openDiversitySource } from '../../src/service/diversity';
+import { DiversityPolicy } from '../../src/service/diversity-policy';
 import { InstanceService, type OperationScheduler } from '../../src/service/instances';
+import { LidoPolicy } from '../../src/service/lido-policy';
 import type { ProvisionPolicy } from '../../src/service/policy';
 import { executableReadiness, storageReadiness } from '../../src/service/readiness';
 import { TerraformProvisioner } from '../../src/service/terraform-provisioner';
@@ -51,6 +55,10 @@ export interface HarnessOptions {
   readonly dataVolumePredicate?: DataVolumePredicate;
   /** @default the bundled catalog */
   readonly catalog?: Catalog;
+  /** Add the broker's own policies (Lido mode, client diversity) after `policies`, as serve does. @default false */
+  readonly builtInPolicies?: boolean;
+  /** The published shares in use. @default the bundled data/diversity.json */
+  readonly diversityData?: DiversityData;
 }
 
 export interface Harness {
@@ -59,6 +67,7 @@ export interface Harness {
   readonly catalog: Catalog;
   readonly serviceCatalog: ServiceCatalog;
   readonly worker: OperationWorker;
+  readonly diversity: DiversityService;
   readonly dataDir: string;
   /** The test database (postgres engine only). */
   readonly databaseUrl?: string;
@@ -126,7 +135,6 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
   });
   const catalog = options.catalog ?? loadCatalog();
-  const serviceCatalog = serviceCatalogOf(catalog);
   if (options.terraformBackend === 'pg' && databaseUrl === undefined) throw new Error('the pg state backend needs the postgres engine');
   const runner = new TerraformRunner({
     dataDir,
@@ -138,13 +146,26 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.dataVolumePredicate !== undefined && { dataVolumePredicate: options.dataVolumePredicate }),
   });
   const provisioner = new TerraformProvisioner({ catalog, runner });
+  const opened = openDiversitySource(dataDir, { refreshHours: 0, feeds: [] });
+  const diversity = new DiversityService({
+    storage,
+    catalog,
+    source: options.diversityData === undefined ? opened.source : new DiversityDataSource(options.diversityData),
+    logger,
+  });
+  const serviceCatalog = serviceCatalogOf(catalog, { version: () => diversity.data(), status: (service) => diversity.serviceStatus(service) });
   const worker = new OperationWorker({ storage, catalog: serviceCatalog, provisioner, logger, maxConcurrent: 2, scanIntervalMs: 60_000 });
   const scheduler = new HeldScheduler(options.hold === true ? undefined : worker);
-  const deps = { storage, catalog: serviceCatalog, provisioner, scheduler, policies: options.policies ?? [] };
+  const policies = [
+    ...(options.policies ?? []),
+    ...(options.builtInPolicies === true ? [new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
+  ];
+  const deps = { storage, catalog: serviceCatalog, provisioner, scheduler, policies };
   const app = createApp({
     instances: new InstanceService(deps),
     bindings: new BindingService(deps),
     catalog: serviceCatalog,
+    diversity,
     storage,
     credentials: CREDENTIALS,
     logger,
@@ -156,6 +177,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     storage,
     catalog,
     serviceCatalog,
+    diversity,
     ...(databaseUrl !== undefined && { databaseUrl }),
     worker,
     dataDir,

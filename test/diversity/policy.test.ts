@@ -248,3 +248,22 @@ describe('both scopes and layers at once', () => {
     expect(strict.message).toContain('at or above the refuse threshold of 20%');
   });
 });
+
+describe('a new operator (empty ledger): every pick is 100% of its own validators', () => {
+  it('GIVEN lighthouse over the refuse share network-wide WHEN its first validator asks for lighthouse THEN refused, naming network-wide minority clients', () => {
+    const decision = evaluatePolicy(input({ ledger: [], snapshots: consensusSnapshot(0.7) }));
+    expect(decision.decision).toBe('refuse');
+    const refusal = decision.findings.find((f) => f.level === 'refuse')!;
+    expect(refusal).toMatchObject({ scope: 'network', layer: 'consensus', client: 'lighthouse', shareAfter: 0.7 });
+    // Alternatives are judged network-wide here: each would also be 100% of the new operator's validators.
+    expect(refusal.alternatives.map((a) => a.client)).toEqual(['grandine', 'lodestar', 'nimbus', 'prysm', 'teku']);
+    // The operator scope warns but cannot refuse: no pick stays below 66% of one instance.
+    expect(decision.findings.filter((f) => f.scope === 'operator').every((f) => f.level === 'warn')).toBe(true);
+  });
+
+  it('GIVEN no published data WHEN its first validator is provisioned THEN a warning, never a refusal', () => {
+    const decision = evaluatePolicy(input({ ledger: [] }));
+    expect(decision.decision).toBe('warn');
+    expect(decision.message).toContain('not refused because no other offered');
+  });
+});

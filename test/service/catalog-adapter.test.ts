@@ -21,6 +21,7 @@ describe('the catalog as the service layer sees it', () => {
           bindingRotatable: false,
           instancesRetrievable: service.instances_retrievable,
           bindingsRetrievable: service.bindings_retrievable,
+          requiresApp: false,
           maintenanceInfo: plan.maintenance_info,
           maximumPollingDurationSec: plan.maximum_polling_duration,
         });

@@ -1,0 +1,47 @@
+/**
+ * The client-diversity policy at provision and update time (src/diversity/policy.ts decides; this adapts
+ * it to the broker's policy seam). A refusal is 422 with error `DiversityPolicy`: the request is well
+ * formed (not a 400) but the operator's rules do not let it through, and OSB lets brokers name error
+ * conditions the spec's table does not cover ("Service Broker Errors").
+ *
+ * MEV-Boost plans and RPC nodes run no validators, so the policy lets them through (see the ledger).
+ */
+import type { Network } from '../../modules/clients/types';
+import { evaluatePolicy, type OfferedClients } from '../diversity';
+import type { DiversityService } from './diversity';
+import { ledgerEntryOf } from './diversity';
+import type { PolicyRequest, PolicyVerdict, ProvisionPolicy } from './policy';
+
+export class DiversityPolicy implements ProvisionPolicy {
+  readonly name = 'client-diversity';
+
+  constructor(private readonly diversity: DiversityService) {}
+
+  async evaluate(request: PolicyRequest): Promise<PolicyVerdict> {
+    const entry = ledgerEntryOf(this.diversity.catalog, request.instanceId, request.serviceId, request.planId, request.parameters);
+    if (entry === undefined || entry.role !== 'validator') return { verdict: 'allow' };
+    const decision = evaluatePolicy({
+      request: entry,
+      ledger: await this.diversity.ledger(),
+      snapshots: this.diversity.data().networks[entry.network] ?? {},
+      thresholds: this.diversity.catalog.network(entry.network).diversity,
+      offered: this.#offered(entry.network),
+    });
+    switch (decision.decision) {
+      case 'allow':
+        return { verdict: 'allow' };
+      case 'warn':
+        return { verdict: 'warn', message: decision.message };
+      case 'refuse':
+        return { verdict: 'refuse', code: 'DiversityPolicy', message: decision.message };
+    }
+  }
+
+  #offered(network: Network): OfferedClients {
+    const combos = this.diversity.offeredCombos(network, 'validator');
+    return {
+      execution: [...new Set(combos.map((c) => c.execution))],
+      consensus: [...new Set(combos.map((c) => c.consensus))],
+    };
+  }
+}

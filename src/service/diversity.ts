@@ -1,0 +1,226 @@
+/**
+ * Client diversity in the running broker: the published network-wide shares (refreshed from the
+ * operator's feed URLs, keeping the last good data on failure), the operator's own ledger read from
+ * storage, and the views built from both (report, suggestions, catalog status, metrics).
+ *
+ * The ledger counts instances in every state that may hold real validators (LIVE_INSTANCE_STATES),
+ * including provisions still in progress, so a burst of provisions is judged on what it adds up to.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NETWORKS, type Network, type Role } from '../../modules/clients/types';
+import type { Catalog } from '../catalog/catalog';
+import { packageRoot } from '../catalog/load';
+import type { DiversityConfig } from '../config';
+import type { NodePlan, NodeService, ServiceDiversity } from '../catalog/model';
+import type { NodeParameters } from '../catalog/parameters';
+import {
+  bundledDiversityDataPath,
+  comboStatus,
+  DiversityDataSource,
+  diversityReport,
+  LAYERS,
+  loadDiversityData,
+  rankCombos,
+  type Combo,
+  type DiversityData,
+  type DiversityReport,
+  type FetchLike,
+  type LedgerEntry,
+  type RankedCombo,
+  type RefreshResult,
+  type RefreshTarget,
+  type StatusThresholds,
+} from '../diversity';
+import { badRequest } from '../errors';
+import type { Logger } from '../log';
+import { LIVE_INSTANCE_STATES, type JsonObject } from '../operations/types';
+import type { Storage } from '../storage/types';
+
+export interface DiversityServiceProps {
+  readonly storage: Storage;
+  readonly catalog: Catalog;
+  readonly source: DiversityDataSource;
+  readonly logger: Logger;
+  /** Feeds refreshed by `refresh()` and the timer. @default none (the shipped data is used as it is) */
+  readonly refreshTargets?: readonly RefreshTarget[];
+  /** Hours between refreshes; 0 turns the timer off. @default 24 */
+  readonly refreshHours?: number;
+  /** @default global fetch */
+  readonly fetch?: FetchLike;
+}
+
+/** How the last refresh of one feed went, for /diversity. */
+export type RefreshStatus = RefreshResult & { readonly at: string };
+
+/** GET /diversity: shares, statuses, the policy in force and how fresh the data is. */
+export interface DiversityOverview extends DiversityReport {
+  readonly thresholds: Readonly<Partial<Record<Network, { readonly warn: number; readonly refuse: number }>>>;
+  readonly refresh: readonly RefreshStatus[];
+}
+
+/** The ledger entry of an instance with this plan and these parameters; undefined for MEV-Boost plans. */
+export function ledgerEntryOf(catalog: Catalog, instanceId: string, serviceId: string, planId: string, parameters: JsonObject): LedgerEntry | undefined {
+  const plan = catalog.findPlan(serviceId, planId);
+  if (plan === undefined || plan.kind !== 'node') return undefined;
+  const count = (parameters as NodeParameters).validator_count;
+  return {
+    instanceId,
+    network: plan.network,
+    role: plan.role,
+    execution: plan.execution.client,
+    consensus: plan.consensus.client,
+    ...(typeof count === 'number' && { validatorCount: count }),
+  };
+}
+
+export class DiversityService {
+  readonly #props: DiversityServiceProps;
+  #timer: NodeJS.Timeout | undefined;
+  #refreshes = new Map<string, RefreshStatus>();
+  #overlay: { data: DiversityData; statuses: Map<string, Omit<ServiceDiversity, 'incentives'>> } | undefined;
+
+  constructor(props: DiversityServiceProps) {
+    this.#props = props;
+  }
+
+  get catalog(): Catalog {
+    return this.#props.catalog;
+  }
+
+  data(): DiversityData {
+    return this.#props.source.current();
+  }
+
+  /** The broker's live instances as the diversity ledger counts them. */
+  async ledger(): Promise<LedgerEntry[]> {
+    const instances = await this.#props.storage.listInstances({ states: LIVE_INSTANCE_STATES });
+    return instances.flatMap((instance) => {
+      const entry = ledgerEntryOf(this.#props.catalog, instance.id, instance.serviceId, instance.planId, instance.parameters);
+      return entry === undefined ? [] : [entry];
+    });
+  }
+
+  statusThresholds(network: Network): Partial<StatusThresholds> {
+    const { warn, refuse } = this.#props.catalog.network(network).diversity;
+    return { warn, supermajority: refuse };
+  }
+
+  async overview(): Promise<DiversityOverview> {
+    const networks = this.#offeredNetworks();
+    const warn = Object.fromEntries(networks.map((n) => [n, this.#props.catalog.network(n).diversity.warn]));
+    const report = diversityReport(this.data(), await this.ledger(), warn);
+    return {
+      ...report,
+      thresholds: Object.fromEntries(networks.map((n) => [n, this.#props.catalog.network(n).diversity])),
+      refresh: [...this.#refreshes.values()],
+    };
+  }
+
+  /** Offered combos for `network` and `role`, most helpful to diversity first. */
+  async suggestions(network: string, role: string): Promise<RankedCombo[]> {
+    const offered = this.#offeredNetworks();
+    if (!(offered as readonly string[]).includes(network)) {
+      throw badRequest(`network "${network}" is not offered by this broker; use one of ${offered.join(', ')}`);
+    }
+    if (role !== 'validator' && role !== 'rpc') throw badRequest(`role "${role}" is not a role; use validator or rpc`);
+    const net = network as Network;
+    const combos = this.offeredCombos(net, role);
+    return rankCombos(net, role, combos, { snapshots: this.data().networks[net] ?? {}, ledger: await this.ledger() }, this.statusThresholds(net));
+  }
+
+  /** The EL x CL combos the catalog offers plans for on `network` in `role`. */
+  offeredCombos(network: Network, role: Role): Combo[] {
+    return this.#props.catalog.services
+      .filter((s): s is NodeService => s.kind === 'node' && s.plans.some((p: NodePlan) => p.network === network && p.role === role))
+      .map((s) => ({ execution: s.execution.client, consensus: s.consensus.client }));
+  }
+
+  /**
+   * The catalog's live `metadata.diversity` of a node service: its standing on mainnet when there is
+   * published mainnet data (where diversity matters), else on the first offered network that has data;
+   * every network's standing is listed too. Recomputed only when the data changes.
+   */
+  serviceStatus(service: NodeService): Omit<ServiceDiversity, 'incentives'> | undefined {
+    const data = this.data();
+    if (this.#overlay?.data !== data) this.#overlay = { data, statuses: new Map() };
+    let status = this.#overlay.statuses.get(service.id);
+    if (status === undefined) {
+      const networks = [...new Set(service.plans.map((p) => p.network))];
+      const standings = networks.flatMap((network) => {
+        const snapshots = data.networks[network];
+        return snapshots === undefined ? [] : [[network, comboStatus(snapshots, { execution: service.execution.client, consensus: service.consensus.client }, this.statusThresholds(network))] as const];
+      });
+      const primary = standings.find(([network]) => network === 'mainnet') ?? standings[0];
+      status = primary
+        ? {
+            ...primary[1],
+            network: primary[0],
+            networks: Object.fromEntries(standings.map(([network, s]) => [network, { status: s.status, execution: s.execution, consensus: s.consensus }])),
+          }
+        : { status: 'unknown', execution: 'unknown', consensus: 'unknown' };
+      this.#overlay.statuses.set(service.id, status);
+    }
+    return status;
+  }
+
+  /** Refreshes every configured feed once; failures keep the data in use and are logged and reported. */
+  async refresh(): Promise<RefreshResult[]> {
+    const results: RefreshResult[] = [];
+    for (const target of this.#props.refreshTargets ?? []) {
+      const result = await this.#props.source.refresh(target, this.#props.fetch);
+      this.#refreshes.set(`${target.network}/${target.layer}`, { ...result, at: new Date().toISOString() });
+      if (result.ok) this.#props.logger.info({ network: result.network, layer: result.layer, date: result.date }, 'diversity data refreshed');
+      else this.#props.logger.warn({ network: result.network, layer: result.layer, keptFrom: result.keptFrom }, result.error);
+      results.push(result);
+    }
+    return results;
+  }
+
+  /** Refreshes now (not awaited: start-up must not wait on the internet) and then every refreshHours. */
+  start(): void {
+    if ((this.#props.refreshTargets ?? []).length === 0) return;
+    const hours = this.#props.refreshHours ?? 24;
+    const run = () => {
+      this.refresh().catch((error: unknown) => this.#props.logger.error({ err: error }, 'diversity refresh failed'));
+    };
+    run();
+    if (hours > 0) {
+      this.#timer = setInterval(run, hours * 3600_000);
+      this.#timer.unref();
+    }
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #offeredNetworks(): Network[] {
+    const offered = new Set(this.#props.catalog.plans.map((p) => p.network));
+    return NETWORKS.filter((n) => offered.has(n));
+  }
+}
+
+/** Where refreshed shares are kept between restarts (0600). */
+export const REFRESHED_DATA_FILE = 'diversity.json';
+
+/**
+ * The shares in use at start-up: the last refresh kept in the data dir when refreshing is on, else the
+ * operator's file (OVSB_DIVERSITY_DATA), else the bundled one; and the feeds to refresh from.
+ */
+export function openDiversitySource(dataDir: string, config: DiversityConfig): { source: DiversityDataSource; targets: RefreshTarget[] } {
+  const refreshed = join(dataDir, REFRESHED_DATA_FILE);
+  const path = config.refreshHours > 0 && existsSync(refreshed) ? refreshed : (config.dataPath ?? bundledDiversityDataPath(packageRoot()));
+  const data = loadDiversityData(path);
+  const targets: RefreshTarget[] = [];
+  for (const network of NETWORKS) {
+    for (const layer of LAYERS) {
+      const feed = config.feeds.find((f) => f.network === network && f.layer === layer);
+      const snapshot = data.networks[network]?.[layer];
+      if (feed !== undefined) targets.push({ network, layer, url: feed.url, source: `operator feed ${new URL(feed.url).host}` });
+      else if (snapshot !== undefined) targets.push({ network, layer, url: snapshot.url, source: snapshot.source });
+    }
+  }
+  return { source: new DiversityDataSource(data, config.refreshHours > 0 ? { persistPath: refreshed } : {}), targets: config.refreshHours > 0 ? targets : [] };
+}
