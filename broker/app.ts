@@ -4,6 +4,7 @@
  *
  *   request context (request id, access log)
  *   /live, /ready, /openapi.json        unauthenticated probes and the API description
+ *   /dashboard[/instances/:id]          unauthenticated diversity page (instances' dashboard_url)
  *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
  *   /audit   Basic auth -> the operations trail
  *   /diversity, /diversity/suggestions, /metrics   Basic auth -> client diversity views, Prometheus
@@ -24,6 +25,7 @@ import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { auditRouter } from './routes/audit';
 import { catalogRouter } from './routes/catalog';
+import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
 import { healthRouter } from './routes/health';
 import { lastOperationRouter } from './routes/last-operation';
@@ -61,6 +63,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(requestContext(deps.logger));
   app.use(healthRouter(deps.readiness, deps.logger));
   app.use(openApiRouter());
+  app.use('/dashboard', dashboardRouter(deps.diversity));
 
   const v2 = express.Router();
   v2.use(auth, apiVersion());

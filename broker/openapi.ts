@@ -277,6 +277,27 @@ const PATHS: JsonMap = {
       },
     },
   },
+  '/dashboard': {
+    get: {
+      operationId: 'dashboard',
+      tags: ['Diversity'],
+      summary: 'The diversity dashboard: an HTML page with server-rendered SVG charts (no scripts, no CDN)',
+      responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  },
+  '/dashboard/instances/{instance_id}': {
+    get: {
+      operationId: 'instanceDashboard',
+      tags: ['Diversity'],
+      summary: 'An instance\'s dashboard_url: the dashboard with the instance\'s clients marked (plan, clients and state only)',
+      parameters: [instanceId],
+      responses: {
+        '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } },
+        '400': osbError('A malformed id.'),
+        '404': { description: 'No node instance with this id: the dashboard without an instance.', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+  },
   '/metrics': {
     get: {
       operationId: 'metrics',

@@ -28,6 +28,7 @@ import { openStorage } from '../src/storage';
 import type { Storage } from '../src/storage/types';
 import { TerraformRunner } from '../src/terraform/runner';
 import { createApp } from './app';
+import { instanceDashboardUrl } from './routes/dashboard';
 
 export interface StartBrokerOptions {
   readonly config: BrokerConfig;
@@ -101,7 +102,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       provisioner,
       scheduler: worker,
       policies: [...(options.policies ?? []), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
-      ...(publicUrl !== undefined && { dashboardUrlOf: (id: string) => `${publicUrl}/dashboard/instances/${encodeURIComponent(id)}` }),
+      ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
     };
     const app = createApp({
       instances: new InstanceService(deps),

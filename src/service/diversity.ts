@@ -32,6 +32,7 @@ import {
   type RefreshTarget,
   type StatusThresholds,
 } from '../diversity';
+import type { DashboardInstance } from '../diversity/dashboard-page';
 import { badRequest } from '../errors';
 import type { Logger } from '../log';
 import { LIVE_INSTANCE_STATES, type JsonObject } from '../operations/types';
@@ -114,6 +115,23 @@ export class DiversityService {
       ...report,
       thresholds: Object.fromEntries(networks.map((n) => [n, this.#props.catalog.network(n).diversity])),
       refresh: [...this.#refreshes.values()],
+    };
+  }
+
+  /** What the dashboard shows of one node instance (no parameters, no outputs); undefined when unknown. */
+  async dashboardInstance(instanceId: string): Promise<DashboardInstance | undefined> {
+    const instance = await this.#props.storage.getInstance(instanceId);
+    if (instance === undefined) return undefined;
+    const plan = this.#props.catalog.findPlan(instance.serviceId, instance.planId);
+    if (plan === undefined || plan.kind !== 'node') return undefined;
+    return {
+      id: instance.id,
+      network: plan.network,
+      planName: plan.name,
+      serviceName: plan.serviceName,
+      state: instance.state,
+      execution: plan.execution.client,
+      consensus: plan.consensus.client,
     };
   }
 

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../broker/app';
+import { instanceDashboardUrl } from '../../broker/routes/dashboard';
 import type { Catalog } from '../../src/catalog/catalog';
 import { loadCatalog } from '../../src/catalog/load';
 import type { NodePlan } from '../../src/catalog/model';
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   readonly catalog?: Catalog;
   /** Add the broker's own policies (Lido mode, client diversity) after `policies`, as serve does. @default false */
   readonly builtInPolicies?: boolean;
+  /** As OVSB_PUBLIC_URL: instances get a dashboard_url under it. @default none */
+  readonly publicUrl?: string;
   /** The published shares in use. @default the bundled data/diversity.json */
   readonly diversityData?: DiversityData;
 }
@@ -160,7 +163,15 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.policies ?? []),
     ...(options.builtInPolicies === true ? [new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
   ];
-  const deps = { storage, catalog: serviceCatalog, provisioner, scheduler, policies };
+  const publicUrl = options.publicUrl;
+  const deps = {
+    storage,
+    catalog: serviceCatalog,
+    provisioner,
+    scheduler,
+    policies,
+    ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+  };
   const app = createApp({
     instances: new InstanceService(deps),
     bindings: new BindingService(deps),

@@ -1,0 +1,102 @@
+/**
+ * The diversity dashboard: one self-contained HTML page (inline CSS, server-rendered SVG charts, no
+ * scripts, fonts or CDN) showing each network's client shares, and, for an instance's OSB dashboard_url,
+ * where that instance's clients stand. Pure: report in, HTML out.
+ */
+import type { Network } from '../../modules/clients/types';
+import { escapeXml, shareChartSvg, STATUS_COLOURS } from './chart';
+import { LAYERS } from './data';
+import type { DiversityReport, LayerReport } from './report';
+import { STATUS_ORDER } from './status';
+
+export interface DashboardInstance {
+  readonly id: string;
+  readonly network: Network;
+  readonly planName: string;
+  readonly serviceName: string;
+  /** e.g. provisioned, provisioning. */
+  readonly state: string;
+  readonly execution: string;
+  readonly consensus: string;
+}
+
+export interface DashboardPageProps {
+  readonly title: string;
+  readonly report: DiversityReport;
+  readonly thresholds: Readonly<Partial<Record<Network, { readonly warn: number; readonly refuse: number }>>>;
+  /** Shows this instance first, its clients marked. @default none */
+  readonly instance?: DashboardInstance;
+}
+
+const DEFAULT_THRESHOLDS = { warn: 0.33, refuse: 0.66 };
+const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+function table(network: string, layer: string, report: LayerReport): string {
+  const clients = new Map<string, { network?: number; operator?: number; status: string }>();
+  for (const c of report.network?.clients ?? []) clients.set(c.client, { network: c.share, status: c.status });
+  for (const c of report.operator.clients) clients.set(c.client, { ...clients.get(c.client), operator: c.share, status: clients.get(c.client)?.status ?? c.status });
+  const rows = [...clients.entries()]
+    .map(
+      ([client, v]) =>
+        `<tr><th scope="row">${escapeXml(client)}</th><td>${v.network === undefined ? '—' : pct(v.network)}</td><td>${v.operator === undefined ? '—' : pct(v.operator)}</td><td>${escapeXml(v.status)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<table class="shares"><caption>${escapeXml(`${network} ${layer} shares`)}</caption>` +
+    `<thead><tr><th scope="col">client</th><th scope="col">network-wide</th><th scope="col">this operator</th><th scope="col">status (network-wide)</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table>`
+  );
+}
+
+function instanceSection(instance: DashboardInstance, report: DiversityReport): string {
+  const layers = report.networks[instance.network];
+  const standing = (layer: 'execution' | 'consensus', client: string) => {
+    const share = layers?.[layer].network?.clients.find((c) => c.client === client);
+    return share ? `${pct(share.share)} network-wide, ${share.status}` : 'no published share';
+  };
+  return (
+    `<section class="instance" id="instance"><h2>Instance ${escapeXml(instance.id)}</h2><dl>` +
+    `<dt>Service</dt><dd>${escapeXml(instance.serviceName)}</dd><dt>Plan</dt><dd>${escapeXml(instance.planName)}</dd>` +
+    `<dt>State</dt><dd>${escapeXml(instance.state)}</dd>` +
+    `<dt>Execution client</dt><dd>${escapeXml(instance.execution)} (${escapeXml(standing('execution', instance.execution))})</dd>` +
+    `<dt>Consensus client</dt><dd>${escapeXml(instance.consensus)} (${escapeXml(standing('consensus', instance.consensus))})</dd>` +
+    `</dl></section>`
+  );
+}
+
+export function dashboardPage(props: DashboardPageProps): string {
+  const { report, instance } = props;
+  const networks = (Object.keys(report.networks) as Network[]).sort((a, b) =>
+    a === instance?.network ? -1 : b === instance?.network ? 1 : a.localeCompare(b),
+  );
+  const sections = networks.map((network) => {
+    const layers = report.networks[network]!;
+    const thresholds = props.thresholds[network] ?? DEFAULT_THRESHOLDS;
+    const charts = LAYERS.map((layer) => {
+      const highlight = instance?.network === network ? instance[layer] : undefined;
+      return (
+        `<figure>${shareChartSvg({ network, layer, report: layers[layer], thresholds, ...(highlight !== undefined && { highlight }) })}` +
+        `<figcaption>${table(network, layer, layers[layer])}</figcaption></figure>`
+      );
+    }).join('');
+    return `<section class="network" id="network-${escapeXml(network)}"><h2>${escapeXml(network)}</h2><p>Warn at ${pct(thresholds.warn)}, refuse at ${pct(thresholds.refuse)} of a layer.</p>${charts}</section>`;
+  });
+  const legend = STATUS_ORDER.map((s) => `<li><span class="swatch" style="background:${STATUS_COLOURS[s]}"></span>${s}</li>`).join('');
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeXml(props.title)}</title>`,
+    '<style>body{font-family:sans-serif;margin:1.5rem;max-width:60rem;color:#212121}figure{margin:1rem 0}',
+    'table.shares{border-collapse:collapse;font-size:.85rem;margin-top:.5rem}table.shares td,table.shares th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}',
+    'ul.legend{list-style:none;padding:0;display:flex;gap:1rem}.swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem}',
+    'svg{max-width:100%;height:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}</style>',
+    '</head><body>',
+    `<h1>${escapeXml(props.title)}</h1>`,
+    '<p>Share of each client in its layer: network-wide as published (source and date under each chart) and across this operator\'s validators. A client above a third of the network can stop finality with a bug; above two thirds it can finalize a wrong chain.</p>',
+    `<ul class="legend">${legend}</ul>`,
+    instance ? instanceSection(instance, report) : '',
+    sections.length > 0 ? sections.join('') : '<p>No diversity data yet.</p>',
+    '</body></html>',
+  ].join('\n');
+}
