@@ -8,6 +8,7 @@
  *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
  *   /audit   Basic auth -> the operations trail
  *   /diversity, /diversity/suggestions, /metrics   Basic auth -> client diversity views, Prometheus
+ *   /introspect   Basic auth -> binding token introspection (RFC 7662 shape) for RPC gateways
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
  */
 import express, { type Express } from 'express';
@@ -28,6 +29,7 @@ import { catalogRouter } from './routes/catalog';
 import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
 import { healthRouter } from './routes/health';
+import { introspectRouter } from './routes/introspect';
 import { lastOperationRouter } from './routes/last-operation';
 import { metricsRouter } from './routes/metrics';
 import { openApiRouter } from './routes/openapi';
@@ -75,6 +77,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use('/audit', auth, auditRouter(deps.storage));
   app.use('/diversity', auth, diversityRouter(deps.diversity));
   app.use('/metrics', auth, metricsRouter(deps.diversity));
+  app.use('/introspect', auth, introspectRouter(deps.bindings));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

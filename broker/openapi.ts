@@ -310,6 +310,27 @@ const PATHS: JsonMap = {
       },
     },
   },
+  '/introspect': {
+    post: {
+      operationId: 'introspect',
+      tags: ['Operations'],
+      summary: 'Binding token introspection (RFC 7662 shape) for an RPC gateway in front of the nodes',
+      security: basicAuth,
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+          'application/json': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } },
+        },
+      },
+      responses: {
+        '200': json(ref('Introspection'), 'Active with its scopes, or `{"active": false}` for unknown, revoked or malformed tokens.'),
+        '400': osbError('No token in the request.'),
+        '401': osbError('Basic authentication missing or wrong.'),
+        '413': osbError('Request body larger than 4 kB.'),
+      },
+    },
+  },
   '/openapi.json': {
     get: {
       operationId: 'openApi',
@@ -527,6 +548,22 @@ const SCHEMAS: JsonMap = {
           },
         },
       },
+    },
+  },
+  Introspection: {
+    type: 'object',
+    required: ['active'],
+    properties: {
+      active: { type: 'boolean' },
+      scope: { type: 'string', description: 'Space-separated scopes, e.g. pool:validator.<instance>:read.basic.' },
+      token_type: { const: 'bearer' },
+      iat: { type: 'integer' },
+      sub: { type: 'string', description: 'The binding id.' },
+      aud: { type: 'string', description: 'The instance id.' },
+      instance_id: { type: 'string' },
+      binding_id: { type: 'string' },
+      service_id: { type: 'string' },
+      plan_id: { type: 'string' },
     },
   },
   Readiness: {

@@ -234,7 +234,8 @@ export const BIND_SCHEMA: JsonSchema = objectSchema(
     scopes: {
       type: 'array',
       description:
-        'Scopes (realm:context:action) the binding token carries. Default: pool:validator.<instance-id>:read.basic. Never wider than the plan allows.',
+        'Scopes (realm:context:action) the binding token carries, as POST /introspect reports them to an RPC gateway. Default: pool:validator.<instance-id>:read.basic. ' +
+        'Allowed: any scopes within pool:validator.<instance-id>:** and pool:validator.<instance-id>.**:** (in the id, _ . ~ are written _5f _2e _7e); a wider request is refused.',
       minItems: 1,
       maxItems: 32,
       uniqueItems: true,

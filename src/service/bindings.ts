@@ -12,10 +12,11 @@
  * identical re-sent bind -> 200 with the same credentials; different attributes -> 409; unbind of an
  * absent binding -> 410; one operation per binding at a time (422 ConcurrencyError).
  */
-import { generateToken, hashToken } from '../crypto/tokens';
+import { generateToken, hashToken, TOKEN_PREFIX } from '../crypto/tokens';
 import { badRequest, conflict, gone, notFound, unprocessable, type OsbError } from '../errors';
 import type { Binding, BindingEndpoint, Instance, JsonObject, Operation, OperationRequest } from '../operations/types';
 import type { PlanView } from './catalog';
+import { grantedScopes } from './binding-scopes';
 import { bindingCredentials, type IssuedCredentials } from './credentials';
 import type { ServiceDeps } from './instances';
 import { jsonEqual } from './json';
@@ -28,6 +29,23 @@ export interface BindingView {
   /** Secret parameters left out. */
   readonly parameters: JsonObject;
 }
+
+/** RFC 7662-shaped answer for a binding token. */
+export type Introspection =
+  | { readonly active: false }
+  | {
+      readonly active: true;
+      /** Space-separated scopes. */
+      readonly scope: string;
+      readonly instanceId: string;
+      readonly bindingId: string;
+      readonly serviceId: string;
+      readonly planId: string;
+      readonly issuedAt: Date;
+    };
+
+/** Instance states in which its bindings' tokens work. */
+const SERVING_STATES: ReadonlySet<Instance['state']> = new Set(['provisioned', 'updating']);
 
 export type BindOutcome =
   | ({ readonly kind: 'created' } & BindingView)
@@ -44,7 +62,7 @@ export class BindingService {
         throw notFound(`service instance ${input.instanceId} does not exist; provision it before binding`);
       }
       const plan = this.#planOf(instance, input);
-      const { parameters, bindResource } = await this.#bindAttributes(instance, plan, input);
+      const { parameters, bindResource, scopes } = await this.#bindAttributes(instance, plan, input);
 
       const existing = await storage.getBinding(instance.id, input.bindingId);
       if (existing !== undefined && existing.state !== 'deleted') {
@@ -63,6 +81,7 @@ export class BindingService {
       const began = await storage.beginOperation({
         kind: 'bind',
         binding: {
+          scopes,
           id: input.bindingId,
           instanceId: instance.id,
           serviceId: instance.serviceId,
@@ -82,7 +101,7 @@ export class BindingService {
       let issued: IssuedCredentials;
       const token = generateToken();
       try {
-        issued = bindingCredentials(instance.outputs, token);
+        issued = bindingCredentials(instance.outputs, token, scopes);
       } catch (error) {
         await storage.completeOperation(operationId, { state: 'failed', description: `Credentials could not be issued: ${(error as Error).message}` });
         throw error;
@@ -119,6 +138,27 @@ export class BindingService {
       }
       await storage.completeOperation(began.operation.id, { state: 'succeeded', description: 'Unbound: credentials revoked' });
     });
+  }
+
+  /**
+   * Whether a token is live and what it grants. Inactive for anything unknown, revoked (unbind starts by
+   * making the binding `deleting`), or whose instance no longer serves; the answer never says which.
+   */
+  async introspect(token: string): Promise<Introspection> {
+    if (!token.startsWith(TOKEN_PREFIX)) return { active: false };
+    const binding = await this.deps.storage.findBindingByTokenHash(hashToken(token));
+    if (binding === undefined || binding.state !== 'created' || binding.revokedAt !== undefined) return { active: false };
+    const instance = await this.deps.storage.getInstance(binding.instanceId);
+    if (instance === undefined || !SERVING_STATES.has(instance.state)) return { active: false };
+    return {
+      active: true,
+      scope: binding.scopes.join(' '),
+      instanceId: binding.instanceId,
+      bindingId: binding.id,
+      serviceId: binding.serviceId,
+      planId: binding.planId,
+      issuedAt: binding.updatedAt,
+    };
   }
 
   /** OSB "Fetching a Service Binding": 404 unless the binding exists and its creation finished. */
@@ -167,7 +207,7 @@ export class BindingService {
     instance: Instance,
     plan: PlanView,
     input: BindRequest,
-  ): Promise<{ parameters: JsonObject; bindResource: JsonObject | undefined }> {
+  ): Promise<{ parameters: JsonObject; bindResource: JsonObject | undefined; scopes: readonly string[] }> {
     if (input.predecessorBindingId === undefined) {
       if (plan.requiresApp && typeof input.bindResource?.['app_guid'] !== 'string') {
         throw unprocessable(
@@ -180,7 +220,7 @@ export class BindingService {
       if (problems.length > 0) {
         throw badRequest(`invalid parameters for binding to plan ${plan.planName}: ${problems.map((p) => p.message).join('; ')}`);
       }
-      return { parameters, bindResource: input.bindResource };
+      return { parameters, bindResource: input.bindResource, scopes: grantedScopes(instance.id, parameters['scopes'] as readonly string[] | undefined) };
     }
     if (!plan.bindingRotatable) {
       throw badRequest(`plan ${plan.planName} does not support binding rotation (binding_rotatable is false); create a new binding without predecessor_binding_id`);
@@ -189,7 +229,7 @@ export class BindingService {
     if (predecessor === undefined || predecessor.state !== 'created') {
       throw badRequest(`predecessor_binding_id "${input.predecessorBindingId}" is not an active binding of instance ${instance.id}`);
     }
-    return { parameters: predecessor.parameters, bindResource: predecessor.bindResource };
+    return { parameters: predecessor.parameters, bindResource: predecessor.bindResource, scopes: predecessor.scopes };
   }
 
   #bindOfExisting(

@@ -42,13 +42,14 @@ function collectUrls(value: JsonValue, into: Map<string, Set<string>>): void {
 
 /**
  * `outputs` are what the provisioner stored for consumers (terraform outputs not marked sensitive);
- * `token` is the binding's secret, shown to the platform in the credentials and kept only hashed for lookups.
+ * `token` is the binding's secret, shown to the platform in the credentials and kept only hashed for lookups;
+ * `scopes` are what the token grants, as an OAuth2-style space-separated `scope`.
  */
-export function bindingCredentials(outputs: JsonObject, token: string): IssuedCredentials {
+export function bindingCredentials(outputs: JsonObject, token: string, scopes: readonly string[]): IssuedCredentials {
   const hosts = new Map<string, Set<string>>();
   collectUrls(outputs, hosts);
   const endpoints: BindingEndpoint[] = [...hosts.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([host, ports]) => ({ host, ports: [...ports].sort((a, b) => Number(a) - Number(b)), protocol: 'tcp' }));
-  return { credentials: { ...outputs, token }, endpoints };
+  return { credentials: { ...outputs, token, scope: scopes.join(' ') }, endpoints };
 }

@@ -3,6 +3,7 @@
  * dir, a throwaway PostgreSQL). Accepted operations are held (persisted `in progress`) until a test runs
  * them with the real worker and terraform on a sandbox plan.
  */
+import { scopeContextOf } from '../../src/service/binding-scopes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import type { ProvisionPolicy } from '../../src/service/policy';
@@ -550,12 +551,12 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     });
 
     it.each([
-      ['different parameters', { parameters: { scopes: ['pool:validator.x:read.basic'] } }, 409, 'Conflict'],
-      ['a different bind_resource', { bind_resource: { app_guid: 'app-2' } }, 409, 'Conflict'],
+      ['different parameters', (id: string) => ({ parameters: { scopes: [`pool:validator.${scopeContextOf(id)}:read.*`] } }), 409, 'Conflict'],
+      ['a different bind_resource', () => ({ bind_resource: { app_guid: 'app-2' } }), 409, 'Conflict'],
     ])('same binding id with %s -> %i', async (_case, change, status, code) => {
       const id = await provisioned();
       await osb(h.app).put(bindPath(id, 'b1')).send(bindBody());
-      const res = await osb(h.app).put(bindPath(id, 'b1')).send(bindBody(change));
+      const res = await osb(h.app).put(bindPath(id, 'b1')).send(bindBody(change(id)));
       expect(res.status).toBe(status);
       expect(res.body.error).toBe(code);
     });
@@ -589,10 +590,11 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     it('fetch: unknown -> 404; bound -> 200 with credentials, endpoints and parameters', async () => {
       const id = await provisioned();
       expect((await osb(h.app).get(bindPath(id, 'nope'))).status).toBe(404);
-      const bound = await osb(h.app).put(bindPath(id, 'b1')).send(bindBody({ parameters: { scopes: ['pool:validator.x:read.basic'] } }));
+      const scopes = [`pool:validator.${scopeContextOf(id)}:read.basic`];
+      const bound = await osb(h.app).put(bindPath(id, 'b1')).send(bindBody({ parameters: { scopes } }));
       const res = await osb(h.app).get(bindPath(id, 'b1'));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ credentials: bound.body.credentials, endpoints: bound.body.endpoints, parameters: { scopes: ['pool:validator.x:read.basic'] } });
+      expect(res.body).toEqual({ credentials: bound.body.credentials, endpoints: bound.body.endpoints, parameters: { scopes } });
     });
 
     it('unbind -> 200 {}; again -> 410; fetch -> 404; last_operation -> succeeded', async () => {

@@ -11,13 +11,13 @@ describe('bindingCredentials', () => {
     network: 'hoodi',
   };
 
-  it('GIVEN outputs and a token THEN credentials are the outputs plus the token', () => {
-    const issued = bindingCredentials(outputs, 'ovsb_secret');
-    expect(issued.credentials).toEqual({ ...outputs, token: 'ovsb_secret' });
+  it('GIVEN outputs, a token and scopes THEN credentials are the outputs plus the token and its space-separated scope', () => {
+    const issued = bindingCredentials(outputs, 'ovsb_secret', ['pool:validator.x:read.basic', 'pool:validator.x:read.health']);
+    expect(issued.credentials).toEqual({ ...outputs, token: 'ovsb_secret', scope: 'pool:validator.x:read.basic pool:validator.x:read.health' });
   });
 
   it('THEN endpoints[] name every host with its ports, nested URLs included, sorted', () => {
-    expect(bindingCredentials(outputs, 't').endpoints).toEqual([
+    expect(bindingCredentials(outputs, 't', []).endpoints).toEqual([
       { host: 'beacon.i-abc.sandbox.invalid', ports: ['5052', '5054'], protocol: 'tcp' },
       { host: 'execution.i-abc.sandbox.invalid', ports: ['6060', '8545', '8546'], protocol: 'tcp' },
     ]);
@@ -29,7 +29,7 @@ describe('bindingCredentials', () => {
     ['no URL at all', { network: 'hoodi', count: 3 }, []],
     ['a non-http scheme', { url: 'postgres://db:5432/x' }, []],
   ])('%s', (_case, given, endpoints) => {
-    expect(bindingCredentials(given, 't').endpoints).toEqual(endpoints);
+    expect(bindingCredentials(given, 't', []).endpoints).toEqual(endpoints);
   });
 });
 

@@ -1,0 +1,116 @@
+/**
+ * Binding tokens over HTTP: bind issues a token with scopes, POST /introspect reports it live with those
+ * scopes, unbind (and deprovision) revoke it at once, unknown tokens are inactive, and no token reaches
+ * the logs.
+ */
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDENTIALS, createHarness, osb, sandboxPlan, type Harness } from './harness';
+
+const AUTH = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
+let h: Harness;
+const instancePath = '/v2/service_instances/intro.1';
+
+beforeAll(async () => {
+  h = await createHarness({ engine: 'sqlite' });
+  const plan = sandboxPlan(h.catalog);
+  expect((await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id })).status).toBe(202);
+  await h.settle();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const introspectForm = (token: string) => request(h.app).post('/introspect').set('Authorization', AUTH).type('form').send({ token });
+const bind = (id: string, parameters?: Record<string, unknown>) => {
+  const plan = sandboxPlan(h.catalog);
+  return osb(h.app)
+    .put(`${instancePath}/service_bindings/${id}`)
+    .send({ service_id: plan.serviceId, plan_id: plan.id, ...(parameters && { parameters }) });
+};
+
+describe('GIVEN a provisioned instance "intro.1"', () => {
+  it('WHEN bound with no scopes THEN the token introspects active with the default scope, then inactive at once after unbind', async () => {
+    const bound = await bind('b-default');
+    expect(bound.status).toBe(201);
+    const token = bound.body.credentials.token as string;
+    expect(bound.body.credentials.scope).toBe('pool:validator.intro_2e1:read.basic');
+
+    const live = await introspectForm(token);
+    expect(live.status).toBe(200);
+    expect(live.headers['cache-control']).toBe('no-store');
+    expect(live.body).toMatchObject({
+      active: true,
+      scope: 'pool:validator.intro_2e1:read.basic',
+      token_type: 'bearer',
+      instance_id: 'intro.1',
+      binding_id: 'b-default',
+      sub: 'b-default',
+      aud: 'intro.1',
+    });
+    expect(typeof live.body.iat).toBe('number');
+
+    const plan = sandboxPlan(h.catalog);
+    const unbound = await osb(h.app).delete(`${instancePath}/service_bindings/b-default`).query({ service_id: plan.serviceId, plan_id: plan.id });
+    expect(unbound.status).toBe(200);
+    expect((await introspectForm(token)).body).toEqual({ active: false });
+  });
+
+  it('WHEN bound asking for narrower scopes THEN they are granted and introspected; JSON requests work too', async () => {
+    const scopes = ['pool:validator.intro_2e1:read.*', 'pool:validator.intro_2e1.0xabc:write.exit'];
+    const bound = await bind('b-narrow', { scopes });
+    expect(bound.status).toBe(201);
+    const live = await request(h.app).post('/introspect').set('Authorization', AUTH).send({ token: bound.body.credentials.token });
+    expect(live.body.active).toBe(true);
+    expect(live.body.scope.split(' ').sort()).toEqual([...scopes].sort());
+  });
+
+  it.each([
+    ['another instance', ['pool:validator.other:read.basic']],
+    ['every validator', ['pool:validator.*:read.basic']],
+    ['a template', ['pool:validator.{id}:read.basic']],
+  ])('WHEN bound asking for %s THEN 400 naming the scope and nothing is bound', async (_name, scopes) => {
+    const res = await bind('b-wide', { scopes });
+    expect(res.status).toBe(400);
+    expect(res.body.description).toContain(scopes[0]);
+    expect((await osb(h.app).get(`${instancePath}/service_bindings/b-wide`)).status).toBe(404);
+  });
+
+  it.each([
+    ['an unknown token', 'ovsb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['a token of another format', 'Bearer xyz'],
+  ])('WHEN introspecting %s THEN inactive, nothing more', async (_name, token) => {
+    const res = await introspectForm(token);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ active: false });
+  });
+
+  it.each([
+    ['no credentials', undefined, { token: 'x' }, 401],
+    ['wrong credentials', `Basic ${Buffer.from('platform:wrong').toString('base64')}`, { token: 'x' }, 401],
+    ['no token', AUTH, {}, 400],
+  ])('WHEN introspecting with %s THEN %s', async (_name, authorization, body, status) => {
+    const call = request(h.app).post('/introspect').type('form');
+    if (authorization !== undefined) call.set('Authorization', authorization);
+    expect((await call.send(body)).status).toBe(status);
+  });
+
+  it('THEN no token was ever written to the logs', async () => {
+    const bound = await bind('b-logs');
+    await introspectForm(bound.body.credentials.token);
+    const text = JSON.stringify(h.logs);
+    expect(text).not.toContain('ovsb_');
+    expect(h.logs.some((line) => line['path'] === '/introspect')).toBe(true);
+  });
+
+  it('WHEN the instance is deprovisioned THEN its remaining tokens are inactive at once', async () => {
+    const bound = await bind('b-deprovision');
+    const token = bound.body.credentials.token as string;
+    expect((await introspectForm(token)).body.active).toBe(true);
+    const plan = sandboxPlan(h.catalog);
+    const deleted = await osb(h.app).delete(`${instancePath}?accepts_incomplete=true`).query({ service_id: plan.serviceId, plan_id: plan.id });
+    expect(deleted.status).toBe(202);
+    expect((await introspectForm(token)).body).toEqual({ active: false });
+    await h.settle();
+  });
+});
