@@ -21,6 +21,7 @@ import { buildNodeTopology } from '../modules/clients/topology';
 import { ConfigError } from '../src/errors';
 import { configureBackend } from './backend';
 import type { NodeStackProps } from './props';
+import { withProbeSettings } from './probes';
 import { deployToTarget, targetHostOf, validateInstanceName, type TargetNode } from './target';
 
 export abstract class NodeStack extends TerraformStack {
@@ -37,8 +38,9 @@ export abstract class NodeStack extends TerraformStack {
     }
     validateInstanceName(props.instanceName);
     configureBackend(this, props.backend);
-    this.topology = buildNodeTopology(props, targetHostOf(props));
-    const node = deployToTarget(this, props, this.topology);
+    this.topology = withProbeSettings(buildNodeTopology(props, targetHostOf(props)), props, props.target);
+    const rollout = props.readiness?.appStartTimeoutSec;
+    const node = deployToTarget(this, props, this.topology, rollout === undefined ? {} : { rolloutTimeoutSeconds: rollout });
     this.declareOutputs(props, node);
   }
 

@@ -54,10 +54,19 @@ export function targetHostOf(props: StackCommonProps): (component: Component) =>
 }
 
 /** Declares the provider, the target construct (`node`) and the target's own outputs. */
+export interface DeployOptions {
+  /**
+   * Kubernetes: apply waits this long for the workloads to become ready (the readiness
+   * app_start_timeout_sec). @default apply does not wait (a node may sync for hours)
+   */
+  readonly rolloutTimeoutSeconds?: number;
+}
+
 export function deployToTarget(
   stack: TerraformStack,
   props: StackCommonProps,
   topology: Pick<NodeTopology, 'network' | 'containers'>,
+  options: DeployOptions = {},
 ): TargetNode {
   const { instanceName } = props;
   switch (props.target) {
@@ -68,6 +77,7 @@ export function deployToTarget(
         instanceName,
         topology,
         ...(props.kubernetes ? { target: props.kubernetes } : {}),
+        ...(options.rolloutTimeoutSeconds !== undefined && { rolloutTimeoutSeconds: options.rolloutTimeoutSeconds }),
       });
       new TerraformOutput(stack, 'namespace', { value: node.namespace, description: 'Kubernetes namespace of the instance' });
       return node;

@@ -43,6 +43,11 @@ export interface KubernetesNodeProps {
   readonly topology: Pick<NodeTopology, 'network' | 'containers'>;
   /** @default {} (namespace `ovsb-<instanceName>`, the cluster's default StorageClass) */
   readonly target?: KubernetesTargetProps;
+  /**
+   * Wait for each StatefulSet's rollout, failing after this many seconds (create and update).
+   * @default no wait: a node may sync for hours before it is ready
+   */
+  readonly rolloutTimeoutSeconds?: number;
 }
 
 const MANAGED_BY = 'ovsb';
@@ -64,6 +69,7 @@ export class KubernetesNode extends Construct {
   private readonly namespaceName: string;
   private readonly hostOf: (component: Component) => string;
   private readonly containers: readonly ContainerSpec[];
+  private readonly rolloutTimeoutSeconds: number | undefined;
 
   constructor(scope: Construct, id: string, props: KubernetesNodeProps) {
     super(scope, id);
@@ -71,6 +77,7 @@ export class KubernetesNode extends Construct {
     const target = props.target ?? {};
     this.instanceName = instanceName;
     this.containers = props.topology.containers;
+    this.rolloutTimeoutSeconds = props.rolloutTimeoutSeconds;
     this.namespaceName = kubernetesNamespace(instanceName, target);
     this.hostOf = kubernetesHostOf(instanceName, this.namespaceName);
 
@@ -164,8 +171,11 @@ export class KubernetesNode extends Construct {
             ]
           : [],
       },
-      // A node syncs for hours before it is ready; apply must not wait for that.
-      waitForRollout: false,
+      // By default apply does not wait: a node syncs for hours before it is ready. The operator's readiness
+      // app_start_timeout_sec asks to wait that long for the pods to pass their readiness probes.
+      ...(this.rolloutTimeoutSeconds === undefined
+        ? { waitForRollout: false }
+        : { waitForRollout: true, timeouts: { create: `${this.rolloutTimeoutSeconds}s`, update: `${this.rolloutTimeoutSeconds}s` } }),
     });
 
     if (clusterPorts.length > 0) {

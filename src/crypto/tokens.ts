@@ -10,7 +10,11 @@ export const generateToken = (): string => `${TOKEN_PREFIX}${randomBytes(32).toS
 /** 192 random bits as 32 URL-safe characters (no characters that need quoting in URLs or shells). */
 export const generatePassword = (): string => randomBytes(24).toString('base64url');
 
-/** sha256 hex of the token; what storage keeps and looks bindings up by. */
+/**
+ * sha256 hex of the token; what storage keeps and looks bindings up by. Unsalted and fast is enough here:
+ * 256 random bits cannot be guessed or dictionary-attacked (unlike passwords), and a deterministic hash allows
+ * an indexed lookup whose timing depends on the hash, not on how much of a real token was guessed.
+ */
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** Constant-time comparison of a presented token against a stored hash. */

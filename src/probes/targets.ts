@@ -49,6 +49,18 @@ function target(settings: ProbeSettings, endpoint: ProbeEndpoint): Pick<ProbeSpe
   return { type: 'tcp', port: endpoint.port };
 }
 
+/** The operator's settings on a component's own health endpoint, as any target reads them. */
+export function toProbeSpec(kind: ProbeKind, settings: ProbeSettings, endpoint: ProbeEndpoint): ProbeSpec {
+  return {
+    ...target(settings, endpoint),
+    initialDelaySeconds: kind === 'liveness' ? (settings.initialDelaySec ?? 0) : 0,
+    periodSeconds: settings.checkIntervalSec,
+    timeoutSeconds: settings.timeoutSec,
+    failureThreshold: settings.failureThreshold,
+    successThreshold: settings.successThreshold,
+  };
+}
+
 /** The Kubernetes probe for a component (modules/kubernetes reads ProbeSpec). */
 export function toKubernetesProbe(kind: ProbeKind, settings: ProbeSettings, endpoint: ProbeEndpoint): KubernetesProbeMapping {
   const adjustments: ProbeAdjustment[] = [];
@@ -62,14 +74,7 @@ export function toKubernetesProbe(kind: ProbeKind, settings: ProbeSettings, endp
     });
     successThreshold = KUBERNETES_LIVENESS_SUCCESS_THRESHOLD;
   }
-  const probe: ProbeSpec = {
-    ...target(settings, endpoint),
-    initialDelaySeconds: kind === 'liveness' ? (settings.initialDelaySec ?? 0) : 0,
-    periodSeconds: settings.checkIntervalSec,
-    timeoutSeconds: settings.timeoutSec,
-    failureThreshold: settings.failureThreshold,
-    successThreshold,
-  };
+  const probe: ProbeSpec = { ...toProbeSpec(kind, settings, endpoint), successThreshold };
   return {
     probe,
     adjustments,
