@@ -157,7 +157,7 @@ export class BindingService {
       bindingId: binding.id,
       serviceId: binding.serviceId,
       planId: binding.planId,
-      issuedAt: binding.updatedAt,
+      issuedAt: binding.createdAt,
     };
   }
 
