@@ -58,7 +58,8 @@ export function mevBoostStackDefinition(name: string, props: MevBoostStackProps)
   return { name, build: (app) => new MevBoostStack(app, name, props) };
 }
 
-function synthesizeInMemory(definition: StackDefinition): TerraformJson {
+/** One stack synthesised in memory, no files written (tests, the bench). */
+export function synthesizeInMemory(definition: StackDefinition): TerraformJson {
   const app = new App({ skipValidation: true });
   return definition.build(app).toTerraform() as TerraformJson;
 }

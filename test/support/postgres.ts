@@ -8,8 +8,7 @@
  *   let pg: TestPostgres;
  *   beforeAll(async () => { pg = await startPostgres(); });
  *   afterAll(async () => { await pg?.stop(); });
- * or as a vitest globalSetup (`setup`/`teardown` below) and `inject('postgresUrl')` in tests.
- * Several clusters may run at once (each its own dir and port).
+ * Several clusters may run at once (each its own dir and port). `npm run bench` uses it too.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -147,23 +146,4 @@ export async function startPostgres(): Promise<TestPostgres> {
     stopNow(dataDir, root);
     throw error;
   }
-}
-
-declare module 'vitest' {
-  interface ProvidedContext {
-    postgresUrl: string;
-  }
-}
-
-let shared: TestPostgres | undefined;
-
-/** vitest globalSetup: one cluster for the run, its URL available through `inject('postgresUrl')`. */
-export async function setup(project: { provide(key: 'postgresUrl', value: string): void }): Promise<void> {
-  shared = await startPostgres();
-  project.provide('postgresUrl', shared.url);
-}
-
-export async function teardown(): Promise<void> {
-  await shared?.stop();
-  shared = undefined;
 }
