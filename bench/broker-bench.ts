@@ -174,6 +174,9 @@ async function startHello(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill('SIGKILL') };
 }
 
+/** A platform polls with a few connections; more only queue up behind two cores shared with the load generator. */
+export const CONNECTIONS = 4;
+
 export async function loadBench(engine: 'sqlite' | 'postgres', quick: boolean, databaseUrl?: string): Promise<LoadFigures> {
   const plan = sandboxPlan();
   const instances = 1000;
@@ -183,9 +186,9 @@ export async function loadBench(engine: 'sqlite' | 'postgres', quick: boolean, d
   const broker = await startBrokerProcess({ dataDir, ...(databaseUrl !== undefined && { databaseUrl }) });
   const hello = await startHello();
   try {
-    const helloResult = await load(hello.url, durationSec, 10);
+    const helloResult = await load(hello.url, durationSec, CONNECTIONS);
     let next = 0;
-    const lastOperation = await load(`${broker.base}/v2/service_instances/seeded-0/last_operation`, durationSec, 10, () => {
+    const lastOperation = await load(`${broker.base}/v2/service_instances/seeded-0/last_operation`, durationSec, CONNECTIONS, () => {
       next = (next + 7919) % instances;
       return `/v2/service_instances/seeded-${next}/last_operation`;
     });

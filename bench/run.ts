@@ -11,6 +11,7 @@ import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import {
   coldStartBench,
   concurrencyBench,
+  CONNECTIONS,
   loadBench,
   provisionBench,
   SANDBOX_PLAN,
@@ -127,7 +128,8 @@ async function main(): Promise<void> {
     '## HTTP load',
     '',
     `autocannon against the broker process (OVSB_LOG_LEVEL=warn) with 1,000 provisioned instances in storage, and an`,
-    `Express hello-world process started by the same run; 10 connections (catalog: 2), ${loads[0]!.durationSec} s each.`,
+    `Express hello-world process started by the same run; ${CONNECTIONS} connections (catalog: 2), ${loads[0]!.durationSec} s each. The load generator`,
+    'shares the two cores with the server, which inflates tail latency for the baseline as much as for the broker.',
     '',
     '| endpoint | req/s | p50 ms | p99 ms | errors | non-2xx |',
     '|---|---|---|---|---|---|',

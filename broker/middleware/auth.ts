@@ -25,16 +25,27 @@ export function parseBasicAuthorization(header: string | undefined): BasicCreden
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function credentialsMatch(presented: BasicCredentials, expected: BasicCredentials): boolean {
-  const userOk = timingSafeEqual(digest(presented.username), digest(expected.username));
-  const passwordOk = timingSafeEqual(digest(presented.password), digest(expected.password));
+interface CredentialDigests {
+  readonly username: Buffer;
+  readonly password: Buffer;
+}
+
+const digestsOf = (credentials: BasicCredentials): CredentialDigests => ({ username: digest(credentials.username), password: digest(credentials.password) });
+
+function digestsMatch(presented: BasicCredentials, expected: CredentialDigests): boolean {
+  const userOk = timingSafeEqual(digest(presented.username), expected.username);
+  const passwordOk = timingSafeEqual(digest(presented.password), expected.password);
   return userOk && passwordOk;
 }
 
+export const credentialsMatch = (presented: BasicCredentials, expected: BasicCredentials): boolean => digestsMatch(presented, digestsOf(expected));
+
 export function basicAuth(expected: BasicCredentials): RequestHandler {
+  // The expected side is hashed once, not per request.
+  const expectedDigests = digestsOf(expected);
   return (req, res, next) => {
     const presented = parseBasicAuthorization(req.get('Authorization'));
-    if (presented !== undefined && credentialsMatch(presented, expected)) {
+    if (presented !== undefined && digestsMatch(presented, expectedDigests)) {
       next();
       return;
     }

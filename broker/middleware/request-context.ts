@@ -34,16 +34,21 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const sent = req.get(REQUEST_IDENTITY_HEADER);
     const fromPlatform = usableIdentity(sent);
-    req.requestId = fromPlatform ? sent : randomUUID();
+    const requestId = fromPlatform ? sent : randomUUID();
+    req.requestId = requestId;
     req.requestIdFromPlatform = fromPlatform;
-    req.log = logger.child({ requestId: req.requestId });
-    res.set(REQUEST_IDENTITY_HEADER, req.requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
-      // The path only: ids are not secret, query strings carry nothing we need in the access log.
-      req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms }, 'request');
-    });
+    // The child logger is made on first use: most requests (polls) never log but the access line.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { get: () => (child ??= logger.child({ requestId })), configurable: true });
+    res.set(REQUEST_IDENTITY_HEADER, requestId);
+    if (logger.isLevelEnabled('info')) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+        // The path only: ids are not secret, query strings carry nothing we need in the access log.
+        req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms }, 'request');
+      });
+    }
     next();
   };
 }

@@ -54,8 +54,9 @@ export function serviceCatalogOf(catalog: Catalog, overlay?: DiversityOverlay): 
     }
     return built.osb;
   };
+  // Plan flags do not depend on the overlay: the first catalog built serves for the views too.
   const views = new Map<string, PlanView>();
-  for (const service of catalog.toOsbCatalog().services) {
+  for (const service of osbCatalog().services) {
     for (const plan of service.plans) views.set(`${service.id}/${plan.id}`, planView(service, plan));
   }
   const catalogPlan = (plan: PlanView): CatalogPlan => {

@@ -14,12 +14,17 @@ import type { CatalogPlan } from '../catalog/model';
 import type { MevBoostServiceParameters, NodeParameters } from '../catalog/parameters';
 import { badRequest, ConfigError, OsbError } from '../errors';
 import type { JsonValue, OperationRequest } from '../operations/types';
-import { synthesizeMevBoostStack, synthesizeNodeStack, type TerraformJson } from '../synth';
+import type * as Synth from '../synth';
+import type { TerraformJson } from '../synth';
 import type { RunProgress } from '../terraform/progress';
 import type { TerraformRunner } from '../terraform/runner';
 import { instanceNameFor, resolveStackProps, type ResolveOptions } from '../topology';
 import type { PlanView } from './catalog';
 import { DataVolumeReplacementRefused, type AppliedInstance, type ApplyRun, type InstanceProvisioner, type OperationRun, type UpdateRun } from './provisioner';
+
+/** cdktf and the provider bindings take ~250 ms to load: loaded at the first synthesis, not at broker start. */
+let synthModule: Promise<typeof Synth> | undefined;
+const synth = (): Promise<typeof Synth> => (synthModule ??= import('../synth'));
 
 export interface TerraformProvisionerOptions {
   readonly catalog: Catalog;
@@ -36,13 +41,13 @@ export class TerraformProvisioner implements InstanceProvisioner {
   }
 
   async provision(run: ApplyRun): Promise<AppliedInstance> {
-    const config = this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
+    const config = await this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
     run.onProgress('Synthesised the stack; starting terraform');
     return this.#apply(run, config);
   }
 
   async update(run: UpdateRun): Promise<AppliedInstance> {
-    const config = this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
+    const config = await this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
     if (!run.allowDataVolumeReplacement) {
       run.onProgress('Planning the update to check for data volume replacement');
       const check = await this.options.runner.planReplacesDataVolume(run.instanceId, config, this.#runOptions(run));
@@ -54,7 +59,7 @@ export class TerraformProvisioner implements InstanceProvisioner {
   async deprovision(run: OperationRun): Promise<void> {
     const result = await this.options.runner.destroy(run.instanceId, {
       ...this.#runOptions(run),
-      ...this.#destroyConfig(run),
+      ...(await this.#destroyConfig(run)),
     });
     run.onProgress(result.destroyed === 0 ? 'Nothing was left to destroy' : `Destroyed ${result.destroyed} resources`);
   }
@@ -82,11 +87,11 @@ export class TerraformProvisioner implements InstanceProvisioner {
    * shared pg/s3 backend another replica provisioned it): re-synthesised from the instance's plan and
    * parameters when the plan is still in the catalog.
    */
-  #destroyConfig(run: OperationRun): { config?: TerraformJson } {
+  async #destroyConfig(run: OperationRun): Promise<{ config?: TerraformJson }> {
     const plan = this.options.catalog.findPlan(run.request.serviceId, run.request.planId);
     if (plan === undefined || run.request.parameters === undefined) return {};
     try {
-      return { config: this.#synthesize(run.instanceId, run.request, plan) };
+      return { config: await this.#synthesize(run.instanceId, run.request, plan) };
     } catch {
       // The workspace's own configuration, if any, is what destroy uses then.
       return {};
@@ -113,9 +118,10 @@ export class TerraformProvisioner implements InstanceProvisioner {
     }
   }
 
-  #synthesize(instanceId: string, request: OperationRequest, plan: CatalogPlan): TerraformJson {
+  async #synthesize(instanceId: string, request: OperationRequest, plan: CatalogPlan): Promise<TerraformJson> {
     const resolved = this.#resolve(instanceId, request, plan);
     const stackName = instanceNameFor(instanceId);
+    const { synthesizeMevBoostStack, synthesizeNodeStack } = await synth();
     try {
       return resolved.kind === 'node' ? synthesizeNodeStack(stackName, resolved.props) : synthesizeMevBoostStack(stackName, resolved.props);
     } catch (error) {

@@ -2,7 +2,6 @@
 import { ConfigError } from '../errors';
 import { newReplicaId } from '../operations/replica';
 import { applyMigrations } from './migrations';
-import { PostgresDriver } from './postgres';
 import type { SqlDriver } from './sql/driver';
 import { SqlStorage } from './sql/core';
 import { SqliteDriver } from './sqlite';
@@ -33,9 +32,10 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const replicaId = options.replicaId ?? newReplicaId();
   const clock = options.clock ?? (() => new Date());
+  // pg takes ~65 ms to load: only brokers configured for PostgreSQL pay for it.
   const driver: SqlDriver =
     storageEngineFor(options.databaseUrl) === 'postgres'
-      ? new PostgresDriver({
+      ? new (await import('./postgres')).PostgresDriver({
           url: options.databaseUrl as string,
           poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
           lockTimeoutMs,
