@@ -71,7 +71,10 @@ describe.each(VARIANTS)('the OSB lifecycle on %s storage, %s terraform state, wi
       const provisioned = await pollUntilDone(h, `${instancePath}/last_operation`, provision.body.operation);
       expect(provisioned).toEqual({ state: 'succeeded', description: 'Provisioned' });
       if (terraformBackend === 'pg') expect(await stateSchemas(h.databaseUrl!)).toHaveLength(1);
-      expect(progress.some((line) => /applying \d+\/\d+/.test(line))).toBe(true);
+      // Progress writes coalesce (the newest text wins while one is in flight), so a fast sandbox apply
+      // may skip the per-resource lines; the terraform phases still reach last_operation.
+      expect(progress).toContain('initialising terraform');
+      expect(progress.some((line) => /^(applying \d+\/\d+: |apply complete: |reading outputs$)/.test(line))).toBe(true);
 
       const fetched = await osb(h.app).get(instancePath);
       expect(fetched.status).toBe(200);
