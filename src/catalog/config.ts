@@ -16,6 +16,7 @@ import {
   type Target,
 } from '../../modules/clients/types';
 import type { AwsTargetProps, KubernetesTargetProps } from '../../stacks/props';
+import { LIDO_BUILDER_BOOST_FACTOR, LIDO_EXECUTION_LAYER_REWARDS_VAULTS, LIDO_MAX_MIN_BID_ETH } from '../lido/rules';
 import { isChecksumAddress, toChecksumAddress } from './eip55';
 import { isUuid } from './uuid';
 import { YamlNode } from './yaml-reader';
@@ -517,14 +518,30 @@ function parseLido(node: YamlNode, networks: readonly NetworkConfig[]): LidoConf
   let builderBoostFactor = 100;
   if (!node.isAbsent) {
     node.map(['max_min_bid_eth', 'builder_boost_factor', 'networks']);
+    // Lido's rules are fixed: an operator may cap min-bid lower, never higher, and not change the factor.
     const maxNode = node.child('max_min_bid_eth');
-    if (!maxNode.isAbsent) maxMinBidEth = maxNode.number(0, 1_000_000);
+    if (!maxNode.isAbsent) {
+      maxMinBidEth = maxNode.number(0, Number.MAX_VALUE);
+      if (maxMinBidEth > LIDO_MAX_MIN_BID_ETH) {
+        maxNode.fail(
+          `${maxMinBidEth} ETH is above Lido's min-bid limit of ${LIDO_MAX_MIN_BID_ETH} ETH; set ${LIDO_MAX_MIN_BID_ETH} or lower (a stricter cap is allowed), or remove the key for ${LIDO_MAX_MIN_BID_ETH}`,
+        );
+      }
+    }
     const boostNode = node.child('builder_boost_factor');
-    if (!boostNode.isAbsent) builderBoostFactor = boostNode.integer(0, Number.MAX_SAFE_INTEGER);
+    if (!boostNode.isAbsent) {
+      builderBoostFactor = boostNode.integer(0, Number.MAX_SAFE_INTEGER);
+      if (builderBoostFactor !== LIDO_BUILDER_BOOST_FACTOR) {
+        boostNode.fail(
+          `${builderBoostFactor} is not Lido's builder boost factor: Lido requires ${LIDO_BUILDER_BOOST_FACTOR} (builder and local blocks weighed equally); set ${LIDO_BUILDER_BOOST_FACTOR} or remove the key`,
+        );
+      }
+    }
     const networksNode = node.child('networks');
     if (!networksNode.isAbsent) {
       for (const entry of networksNode.entries()) {
-        lidoNetworks[parseNetworkName(entry, entry.key)] = parseLidoNetwork(entry);
+        const network = parseNetworkName(entry, entry.key);
+        lidoNetworks[network] = parseLidoNetwork(entry, network);
       }
     }
   }
@@ -538,9 +555,15 @@ function parseLido(node: YamlNode, networks: readonly NetworkConfig[]): LidoConf
   return { maxMinBidEth, builderBoostFactor, networks: lidoNetworks };
 }
 
-function parseLidoNetwork(node: YamlNode): LidoNetworkConfig {
+function parseLidoNetwork(node: YamlNode, network: Network): LidoNetworkConfig {
   node.map(['execution_layer_rewards_vault', 'withdrawal_vault', 'relay_allow_list']);
-  const vault = checksummed(node.child('execution_layer_rewards_vault'));
+  const vaultNode = node.child('execution_layer_rewards_vault');
+  const known = LIDO_EXECUTION_LAYER_REWARDS_VAULTS[network];
+  // The vault is Lido's contract, not a setting: another address would send Lido's rewards elsewhere.
+  const vault = vaultNode.isAbsent ? known : checksummed(vaultNode);
+  if (vault.toLowerCase() !== known.toLowerCase()) {
+    vaultNode.fail(`"${vault}" is not Lido's Execution Layer Rewards Vault on ${network}, ${known}; set ${known} or remove the key`);
+  }
   const withdrawalNode = node.child('withdrawal_vault');
   const listNode = node.child('relay_allow_list');
   if (listNode.isAbsent) listNode.fail('required: the snapshot of the MEVBoostRelayAllowedList ({ source, relays })');

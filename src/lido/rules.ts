@@ -33,11 +33,12 @@ export interface LidoRelay {
 
 /**
  * The Lido rules of one network, as catalog.yaml's `lido` block gives them. The catalog's `LidoRules`
- * (src/catalog/model.ts) has this shape.
+ * (src/catalog/model.ts) has this shape. Lido's rules are fixed, so the catalog may only restate them
+ * (or cap min-bid lower); src/catalog/config.ts refuses anything else and checkLidoRules throws on it.
  */
 export interface LidoNetworkRules {
   readonly network: Network;
-  /** @default LIDO_EXECUTION_LAYER_REWARDS_VAULTS[network] */
+  /** Must be LIDO_EXECUTION_LAYER_REWARDS_VAULTS[network] (any case). @default that vault */
   readonly executionLayerRewardsVault?: string;
   readonly relayAllowList: {
     /** Where the snapshot came from (contract and call). */
@@ -46,9 +47,9 @@ export interface LidoNetworkRules {
     readonly asOf?: string;
     readonly relays: readonly LidoRelay[];
   };
-  /** @default LIDO_MAX_MIN_BID_ETH */
+  /** At most LIDO_MAX_MIN_BID_ETH (a stricter cap is allowed). @default LIDO_MAX_MIN_BID_ETH */
   readonly maxMinBidEth?: number;
-  /** @default LIDO_BUILDER_BOOST_FACTOR */
+  /** Must be LIDO_BUILDER_BOOST_FACTOR. @default LIDO_BUILDER_BOOST_FACTOR */
   readonly builderBoostFactor?: number;
 }
 
@@ -105,9 +106,17 @@ export function checkLidoRules(rules: LidoNetworkRules, request: LidoCheckReques
   }
   const violations: LidoViolation[] = [];
   const network = rules.network;
-  const vault = rules.executionLayerRewardsVault ?? LIDO_EXECUTION_LAYER_REWARDS_VAULTS[network];
+  const vault = LIDO_EXECUTION_LAYER_REWARDS_VAULTS[network];
   const maxMinBid = rules.maxMinBidEth ?? LIDO_MAX_MIN_BID_ETH;
-  const boostFactor = rules.builderBoostFactor ?? LIDO_BUILDER_BOOST_FACTOR;
+  const boostFactor = LIDO_BUILDER_BOOST_FACTOR;
+  // Catalog validation refuses these; reaching here with them is a bug, never a weaker Lido mode.
+  if (rules.executionLayerRewardsVault !== undefined && rules.executionLayerRewardsVault.toLowerCase() !== vault.toLowerCase()) {
+    throw new TypeError(`Lido rules of ${network} name vault ${rules.executionLayerRewardsVault}, not Lido's ${vault}`);
+  }
+  if (maxMinBid > LIDO_MAX_MIN_BID_ETH) throw new TypeError(`Lido rules of ${network} allow min-bid ${maxMinBid} ETH, above Lido's ${LIDO_MAX_MIN_BID_ETH}`);
+  if (rules.builderBoostFactor !== undefined && rules.builderBoostFactor !== boostFactor) {
+    throw new TypeError(`Lido rules of ${network} ask for builder boost factor ${rules.builderBoostFactor}, not Lido's ${boostFactor}`);
+  }
 
   if (request.feeRecipient?.toLowerCase() !== vault.toLowerCase()) {
     violations.push({

@@ -88,11 +88,19 @@ describe('Lido rules', () => {
     ).toEqual(['fee-recipient', 'relay-allow-list', 'mandatory-relay', 'min-bid', 'builder-boost-factor']);
   });
 
-  it('takes the operator overrides of vault, min-bid limit and boost factor', () => {
-    const override = '0x1111111111111111111111111111111111111111';
-    const rules: LidoNetworkRules = { ...MAINNET, executionLayerRewardsVault: override, maxMinBidEth: 0.01, builderBoostFactor: 90 };
-    expect(rulesBroken(rules, { feeRecipient: override, mevBoost: { relays: [FLASHBOTS], minBidEth: 0.01 }, builderBoostFactor: 90 })).toEqual([]);
-    expect(rulesBroken(rules, {}).map((v) => v.split(' ')[0])).toEqual(['fee-recipient', 'min-bid', 'builder-boost-factor']);
+  it('takes a stricter min-bid cap from the operator', () => {
+    const rules: LidoNetworkRules = { ...MAINNET, executionLayerRewardsVault: VAULT.toLowerCase(), maxMinBidEth: 0.01, builderBoostFactor: 100 };
+    expect(rulesBroken(rules, { mevBoost: { relays: [FLASHBOTS], minBidEth: 0.01 } })).toEqual([]);
+    expect(rulesBroken(rules, { mevBoost: { relays: [FLASHBOTS], minBidEth: 0.02 } })).toEqual(['min-bid mev_boost.min_bid_eth=0.02']);
+  });
+
+  it.each<[string, Partial<LidoNetworkRules>, RegExp]>([
+    ['another vault', { executionLayerRewardsVault: '0x1111111111111111111111111111111111111111' }, /name vault 0x1111111111111111111111111111111111111111, not Lido's 0x388C/],
+    ['a looser min-bid cap', { maxMinBidEth: 0.5 }, /allow min-bid 0.5 ETH, above Lido's 0.07/],
+    ['another boost factor', { builderBoostFactor: 90 }, /builder boost factor 90, not Lido's 100/],
+  ])('never applies weakened rules (%s): the catalog refuses them, so reaching here is a bug', (_, override, message) => {
+    expect(() => checkLidoRules({ ...MAINNET, ...override }, compliant)).toThrow(TypeError);
+    expect(() => checkLidoRules({ ...MAINNET, ...override }, compliant)).toThrow(message);
   });
 
   it('messages name the rule, the bad value and the fix', () => {
