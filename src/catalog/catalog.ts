@@ -5,7 +5,7 @@
  */
 import type { ConsensusClientName, ExecutionClientName, Network, Role, Target } from '../../modules/clients/types';
 import { ConfigError } from '../errors';
-import type { CatalogConfig, ClientRelease, NetworkConfig } from './config';
+import type { CatalogConfig, ClientRelease, NetworkConfig, ScopePlanKind } from './config';
 import { exampleParameters } from './examples';
 import { maintenanceInfo } from './maintenance';
 import type {
@@ -30,7 +30,7 @@ import type {
   ParameterValidation,
 } from './parameters';
 import type { ClientRegistry } from './registry';
-import { BIND_SCHEMA, instanceSchema, shapeKey, type JsonSchema, type SchemaShape } from './schemas';
+import { bindSchema, instanceSchema, shapeKey, type JsonSchema, type SchemaShape } from './schemas';
 import { uuidV5 } from './uuid';
 import { SchemaValidators, nodeParameterRules } from './validation';
 
@@ -53,6 +53,7 @@ export class Catalog {
   private readonly plansById: ReadonlyMap<string, CatalogPlan>;
   private readonly plansByStackName: ReadonlyMap<string, CatalogPlan>;
   private readonly schemas = new Map<string, { create: JsonSchema; update: JsonSchema }>();
+  private readonly bindSchemas = new Map<ScopePlanKind, JsonSchema>();
   private readonly validators = new SchemaValidators();
   private plainOsbCatalog: OsbCatalog | undefined;
 
@@ -108,9 +109,22 @@ export class Catalog {
     return lido && { ...lido, network, maxMinBidEth: this.config.lido.maxMinBidEth, builderBoostFactor: this.config.lido.builderBoostFactor };
   }
 
+  /** Scope templates (over {instance_id}) a binding of the plan may ask for a subset of. */
+  scopeAllowance(plan: CatalogPlan): readonly string[] {
+    return this.config.scopes.allowed[scopePlanKind(plan)];
+  }
+
   /** The plan's JSON Schema for an operation, shared by every plan of the same shape. */
   parameterSchema(plan: CatalogPlan, operation: ParameterOperation): JsonSchema {
-    if (operation === 'bind') return BIND_SCHEMA;
+    if (operation === 'bind') {
+      const kind = scopePlanKind(plan);
+      let schema = this.bindSchemas.get(kind);
+      if (!schema) {
+        schema = bindSchema(this.config.scopes.allowed[kind]);
+        this.bindSchemas.set(kind, schema);
+      }
+      return schema;
+    }
     const shape: SchemaShape =
       plan.kind === 'node'
         ? {
@@ -260,13 +274,15 @@ export class Catalog {
           create: { parameters: this.parameterSchema(plan, 'create') },
           update: { parameters: this.parameterSchema(plan, 'update') },
         },
-        service_binding: { create: { parameters: BIND_SCHEMA } },
+        service_binding: { create: { parameters: this.parameterSchema(plan, 'bind') } },
       },
       maximum_polling_duration: this.config.broker.maximumPollingDuration,
       maintenance_info: plan.maintenanceInfo,
     };
   }
 }
+
+const scopePlanKind = (plan: CatalogPlan): ScopePlanKind => (plan.kind === 'node' ? plan.role : 'mev_boost');
 
 function clientMetadata(client: OfferedClient): Record<string, string> {
   return {

@@ -17,6 +17,7 @@ import {
 } from '../../modules/clients/types';
 import type { AwsTargetProps, KubernetesTargetProps } from '../../stacks/props';
 import { LIDO_BUILDER_BOOST_FACTOR, LIDO_EXECUTION_LAYER_REWARDS_VAULTS, LIDO_MAX_MIN_BID_ETH } from '../lido/rules';
+import { fillTemplate, isSuperset, isValidScopeTemplate, ScopeComplexityError } from '../scopes';
 import { isChecksumAddress, toChecksumAddress } from './eip55';
 import { isUuid } from './uuid';
 import { YamlNode } from './yaml-reader';
@@ -95,6 +96,28 @@ export interface LidoConfig {
   readonly networks: Readonly<Partial<Record<Network, LidoNetworkConfig>>>;
 }
 
+/** Kinds of plan a binding scope allowance is set for (catalog.yaml `scopes.allowed.<kind>`). */
+export const SCOPE_PLAN_KINDS = ['validator', 'rpc', 'mev_boost'] as const;
+export type ScopePlanKind = (typeof SCOPE_PLAN_KINDS)[number];
+
+/** The one placeholder of binding scope templates: the instance's id as one scope segment. */
+export const INSTANCE_ID_PLACEHOLDER = 'instance_id';
+
+/** What a binding's token carries when the bind asks for nothing; every allowance must cover it. */
+export const DEFAULT_BINDING_SCOPE_TEMPLATES: readonly string[] = ['pool:validator.{instance_id}:read.basic'];
+
+/** Allowances when catalog.yaml sets none: anything about a validator instance, reads only otherwise. */
+export const DEFAULT_SCOPE_ALLOWANCE: Readonly<Record<ScopePlanKind, readonly string[]>> = {
+  validator: ['pool:validator.{instance_id}:**', 'pool:validator.{instance_id}.**:**'],
+  rpc: ['pool:validator.{instance_id}:read.*'],
+  mev_boost: ['pool:validator.{instance_id}:read.*'],
+};
+
+export interface ScopesConfig {
+  /** Per kind of plan, the scope templates a bind's `scopes` may ask for a subset of. */
+  readonly allowed: Readonly<Record<ScopePlanKind, readonly string[]>>;
+}
+
 /** What the operator offers to stakers who pick a client, shown in catalog metadata. */
 export interface IncentiveConfig {
   readonly description: string;
@@ -149,6 +172,8 @@ export interface CatalogConfig {
   /** Offer MEV-Boost as a middleware service of its own. */
   readonly mevBoostService: boolean;
   readonly lido: LidoConfig;
+  /** Binding token scopes. */
+  readonly scopes: ScopesConfig;
   /** Keyed by client name (execution or consensus). */
   readonly incentives: ReadonlyMap<string, IncentiveConfig>;
 }
@@ -184,6 +209,7 @@ const TOP_LEVEL_KEYS = [
   'networks',
   'middleware',
   'lido',
+  'scopes',
   'incentives',
 ] as const;
 
@@ -217,6 +243,7 @@ export function parseCatalogConfig(document: unknown, source: string): CatalogCo
     networks,
     mevBoostService: parseMiddleware(root.child('middleware')),
     lido,
+    scopes: parseScopes(root.child('scopes')),
     incentives: parseIncentives(root.child('incentives'), execution, consensus),
   };
 }
@@ -589,6 +616,67 @@ function parseLidoNetwork(node: YamlNode, network: Network): LidoNetworkConfig {
     ...(!withdrawalNode.isAbsent && { withdrawalVault: checksummed(withdrawalNode) }),
     relayAllowList: { source: listNode.child('source').string(), ...(asOf !== undefined && { asOf }), relays },
   };
+}
+
+const PLACEHOLDER = /\{([a-zA-Z0-9_-]+)\}/g;
+
+/** A segment name found in none of `texts`: filling templates with it shows what holds for every instance id. */
+function freshName(texts: readonly string[]): string {
+  let name = 'any-instance';
+  while (texts.some((text) => text.includes(name))) name += '-x';
+  return name;
+}
+
+function parseScopes(node: YamlNode): ScopesConfig {
+  if (node.isAbsent) return { allowed: DEFAULT_SCOPE_ALLOWANCE };
+  node.map(['allowed']);
+  const allowedNode = node.child('allowed');
+  if (allowedNode.isAbsent) return { allowed: DEFAULT_SCOPE_ALLOWANCE };
+  allowedNode.map(SCOPE_PLAN_KINDS);
+  const allowed = { ...DEFAULT_SCOPE_ALLOWANCE };
+  for (const kind of SCOPE_PLAN_KINDS) {
+    const kindNode = allowedNode.child(kind);
+    if (!kindNode.isAbsent) allowed[kind] = parseScopeAllowance(kindNode, kind);
+  }
+  return { allowed };
+}
+
+function parseScopeAllowance(node: YamlNode, kind: ScopePlanKind): readonly string[] {
+  const items = node.items();
+  if (items.length === 0) {
+    node.fail(`allows no scopes, but ${kind} bindings get ${DEFAULT_BINDING_SCOPE_TEMPLATES.join(' ')} by default; list at least that, e.g. ["${DEFAULT_SCOPE_ALLOWANCE[kind][0]}"]`);
+  }
+  const templates = items.map((item) => {
+    const template = item.string();
+    if (!isValidScopeTemplate(template)) {
+      item.fail(`"${template}" is not a scope template: use realm:context:action with segments of letters, digits, _ or -, "*", "**" or {${INSTANCE_ID_PLACEHOLDER}}, e.g. "${DEFAULT_SCOPE_ALLOWANCE[kind][0]}"`);
+    }
+    const placeholders = [...template.matchAll(PLACEHOLDER)].map((match) => match[1]!);
+    const unknown = placeholders.find((name) => name !== INSTANCE_ID_PLACEHOLDER);
+    if (unknown !== undefined) {
+      item.fail(`"${template}" uses {${unknown}}; a binding scope template may only use {${INSTANCE_ID_PLACEHOLDER}} (the instance's id)`);
+    }
+    if (placeholders.length === 0) {
+      item.fail(`"${template}" has no {${INSTANCE_ID_PLACEHOLDER}}: it would let a binding of one instance reach every instance; put {${INSTANCE_ID_PLACEHOLDER}} in its context, e.g. "${DEFAULT_SCOPE_ALLOWANCE[kind][0]}"`);
+    }
+    return template;
+  });
+  const duplicate = templates.find((template, index) => templates.indexOf(template) !== index);
+  if (duplicate !== undefined) node.fail(`"${duplicate}" is listed twice`);
+  const values = { [INSTANCE_ID_PLACEHOLDER]: freshName([...templates, ...DEFAULT_BINDING_SCOPE_TEMPLATES]) };
+  let coversDefault: boolean;
+  try {
+    coversDefault = isSuperset(fillTemplate(templates, values), fillTemplate(DEFAULT_BINDING_SCOPE_TEMPLATES, values));
+  } catch (error) {
+    if (!(error instanceof ScopeComplexityError)) throw error;
+    node.fail(`is too complex to compare with the default binding scope (${error.reason})`);
+  }
+  if (!coversDefault) {
+    node.fail(
+      `does not cover the default binding scope ${DEFAULT_BINDING_SCOPE_TEMPLATES.join(' ')}, which ${kind} bindings get when they ask for nothing; add "${DEFAULT_BINDING_SCOPE_TEMPLATES[0]}" or a template covering it`,
+    );
+  }
+  return templates;
 }
 
 function parseIncentives(

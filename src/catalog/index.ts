@@ -7,6 +7,6 @@ export * from './model';
 export type * from './osb';
 export * from './parameters';
 export type { ClientRegistry, ComboSupport } from './registry';
-export { BIND_SCHEMA, type JsonSchema } from './schemas';
+export { bindSchema, type JsonSchema } from './schemas';
 export { uuidV5 } from './uuid';
 export { GRAFFITI_MAX_BYTES } from './validation';

@@ -228,19 +228,26 @@ export function instanceSchema(shape: SchemaShape, operation: 'create' | 'update
   return objectSchema(title, properties, shape.role === 'validator' ? ['fee_recipient'] : [], NODE_DEFINITIONS);
 }
 
-export const BIND_SCHEMA: JsonSchema = objectSchema(
-  'Binding parameters',
-  {
-    scopes: {
-      type: 'array',
-      description:
-        'Scopes (realm:context:action) the binding token carries, as POST /introspect reports them to an RPC gateway. Default: pool:validator.<instance-id>:read.basic. ' +
-        'Allowed: any scopes within pool:validator.<instance-id>:** and pool:validator.<instance-id>.**:** (in the id, _ . ~ are written _5f _2e _7e); a wider request is refused.',
-      minItems: 1,
-      maxItems: 32,
-      uniqueItems: true,
-      items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$' },
+/**
+ * The bind schema of plans whose bindings may ask for scopes within `allowance` (scope templates over
+ * {instance_id}, catalog.yaml `scopes.allowed`).
+ */
+export function bindSchema(allowance: readonly string[]): JsonSchema {
+  const allowed = allowance.map((template) => template.replaceAll('{instance_id}', '<instance-id>')).join(' ');
+  return objectSchema(
+    'Binding parameters',
+    {
+      scopes: {
+        type: 'array',
+        description:
+          'Scopes (realm:context:action) the binding token carries, as POST /introspect reports them to an RPC gateway. Default: pool:validator.<instance-id>:read.basic. ' +
+          `Allowed on this plan: any non-empty set of scopes within ${allowed} (in the id, _ . ~ are written _5f _2e _7e); a request for anything wider is refused, naming the scope.`,
+        minItems: 1,
+        maxItems: 32,
+        uniqueItems: true,
+        items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$' },
+      },
     },
-  },
-  [],
-);
+    [],
+  );
+}

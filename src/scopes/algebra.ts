@@ -4,7 +4,7 @@
  * decided exactly on automata (see ScopeLanguages.covers), within a work limit against hostile input.
  */
 import { Alphabet, Automata, isEmpty, isSubsetOf, overlap, type Dfa } from './language';
-import { InvalidScopeError, ScopeComplexityError } from './errors';
+import { ScopeComplexityError } from './errors';
 import { MANY, namesOf, normalizeDomain, normalizeParsed, printDomain, printScope, type Domain, type ParsedScope, type Segment } from './syntax';
 
 /** Safety limits on intersections: interleavings of names between `**`s multiply quickly. */
@@ -211,7 +211,7 @@ function intersectDomains(p: Domain, q: Domain, memo: Map<string, Domain[]>): Do
     }
   }
   if (result.length > MAX_DOMAIN_INTERSECTION) {
-    throw new InvalidScopeError(
+    throw new ScopeComplexityError(
       `${printDomain(p)} & ${printDomain(q)}`,
       `the intersection of these domains has more than ${MAX_DOMAIN_INTERSECTION} patterns; use fewer "**" between names`,
     );
@@ -229,7 +229,7 @@ export function intersectionParsed(a: readonly ParsedScope[], b: readonly Parsed
       const domains = [0, 1, 2].map((d) => intersectDomains(x[d]!, y[d]!, memo).map(normalizeDomain));
       for (const realm of domains[0]!) for (const context of domains[1]!) for (const action of domains[2]!) out.push([realm, context, action]);
       if (out.length > MAX_INTERSECTION_SCOPES) {
-        throw new InvalidScopeError(printScope(x), `its intersection with ${printScope(y)} and the others has more than ${MAX_INTERSECTION_SCOPES} scopes`);
+        throw new ScopeComplexityError(printScope(x), `its intersection with ${printScope(y)} and the others has more than ${MAX_INTERSECTION_SCOPES} scopes`);
       }
     }
   }
@@ -237,7 +237,8 @@ export function intersectionParsed(a: readonly ParsedScope[], b: readonly Parsed
 }
 
 /**
- * The scopes of `a` (normalized, deduplicated) that `b` does not cover entirely. Conservative: the exact
+ * The scopes of `a` (normalized, deduplicated) that `b` does not cover entirely (a minus b; the public
+ * getDifference(a, b) is AuthX's b minus a, so it swaps the arguments). Conservative: the exact
  * difference of two patterns is often not a finite union of patterns (`**` minus `x` needs negation),
  * so a scope of `a` that `b` covers only in part is returned whole. What holds: the result together
  * with `a ∩ b` covers `a`, and the result holds nothing `a` does not.

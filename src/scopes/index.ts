@@ -2,7 +2,8 @@
  * Scopes of the seed's draft spec: `realm:context:action`, e.g. `pool:validator.abc:read.basic`.
  * Grammar and wildcard meaning: ./syntax.ts. Every function taking scopes accepts one scope or a
  * collection (a union); set functions compare meanings, not spellings, and throw InvalidScopeError on
- * anything that is not a scope literal.
+ * anything that is not a scope literal, and ScopeComplexityError on valid scopes whose comparison would
+ * exceed the work limit. Argument order and meaning follow the AuthX scopes API the draft spec draws on.
  */
 import {
   differenceParsed,
@@ -82,12 +83,14 @@ export const getIntersection = (a: ScopeInput, b: ScopeInput): string[] => inter
 export const hasIntersection = (a: ScopeInput, b: ScopeInput): boolean => overlapParsed(parseAll(a), parseAll(b));
 
 /**
- * The scopes of `a` that `b` does not entirely cover (normalized, as written in `a`). Conservative, as
- * the exact difference is often not expressible as scopes: a scope `b` covers only in part is kept
- * whole. So `getDifference(a, b)` plus `getIntersection(a, b)` covers `a`, and an empty difference
- * means `b` covers `a`.
+ * The scopes of `b` that `a` does not entirely cover: AuthX's getDifference(collectionA, collectionB),
+ * "scopes present in collectionB but NOT collectionA", returned normalized and as written in `b`
+ * (deduplicated). Conservative, as the exact difference is often not expressible as scopes: a scope of
+ * `b` that `a` covers only in part is kept whole. So `getDifference(a, b)` plus `getIntersection(a, b)`
+ * covers `b`, and an empty difference means `isSuperset(a, b)`. For "which requested scopes are not
+ * allowed?" call `getDifference(allowed, requested)`.
  */
-export const getDifference = (a: ScopeInput, b: ScopeInput): string[] => differenceParsed(parseAll(a), parseAll(b)).map(printScope);
+export const getDifference = (a: ScopeInput, b: ScopeInput): string[] => differenceParsed(parseAll(b), parseAll(a)).map(printScope);
 
 /**
  * Fills `{name}` segments from `values`: `fillTemplate("pool:validator.{id}:read.basic", { id: "abc" })`.

@@ -6,7 +6,7 @@
  * out: every other name is treated alike by every pattern (only a wildcard can match it), so one
  * symbol, OTHER, stands for all of them. Automata are built per question over that finite alphabet.
  */
-import { InvalidScopeError, ScopeComplexityError } from './errors';
+import { ScopeComplexityError } from './errors';
 import { printDomain, type Domain } from './syntax';
 
 /**
@@ -65,7 +65,7 @@ function compileDomain(domain: Domain, alphabet: Alphabet): Dfa {
     let id = keys.get(key);
     if (id === undefined) {
       if (sets.length === MAX_DOMAIN_STATES) {
-        throw new InvalidScopeError(
+        throw new ScopeComplexityError(
           printDomain(domain),
           `its wildcards are too complex to compare (more than ${MAX_DOMAIN_STATES} automaton states); use fewer "*" after a "**"`,
         );

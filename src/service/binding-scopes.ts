@@ -1,52 +1,66 @@
 /**
  * The scopes a binding's token carries (the seed's `realm:context:action` grammar, src/scopes).
  *
- * Every plan allows `pool:validator.<instance>[.**]:**` (anything about its own instance and what is under it,
- * e.g. one validator key) and grants
- * `pool:validator.<instance>:read.basic` by default; a bind parameter `scopes` may ask for any set inside
- * the allowance, never a wider one. An RPC gateway in front of the nodes asks POST /introspect for a
- * token's scopes and enforces them.
+ * Each kind of plan has an allowance in catalog.yaml (`scopes.allowed.<validator|rpc|mev_boost>`): scope
+ * templates over `{instance_id}`, e.g. `pool:validator.{instance_id}:read.*` for RPC plans. A binding is
+ * granted `pool:validator.<instance>:read.basic` by default; a bind parameter `scopes` may ask for any
+ * non-empty set inside the plan's allowance, never a wider one. An RPC gateway in front of the nodes
+ * asks POST /introspect for a token's scopes and enforces them.
  *
  * Instance ids are RFC 3986 unreserved characters, but a scope segment is `[a-zA-Z0-9_-]*` and `.` splits
  * segments, so the id is escaped into one segment: `_` -> `_5f`, `.` -> `_2e`, `~` -> `_7e` (injective:
  * every `_` in the segment starts an escape).
  */
+import { DEFAULT_BINDING_SCOPE_TEMPLATES, INSTANCE_ID_PLACEHOLDER } from '../catalog/config';
 import { badRequest } from '../errors';
-import { getDifference, isSuperset, isValidScope, simplify } from '../scopes';
+import { fillTemplate, getDifference, isValidScope, ScopeComplexityError, simplify } from '../scopes';
 
 const ESCAPES: Readonly<Record<string, string>> = { _: '_5f', '.': '_2e', '~': '_7e' };
 
 /** The instance id as one scope segment. */
 export const scopeContextOf = (instanceId: string): string => instanceId.replace(/[_.~]/g, (c) => ESCAPES[c]!);
 
-/** What any binding of the instance may be granted. */
-/** Anything about the instance, and about what is under it (e.g. one validator key): `**` spans one or more segments. */
-export function allowedScopes(instanceId: string): string[] {
-  const context = `validator.${scopeContextOf(instanceId)}`;
-  return [`pool:${context}:**`, `pool:${context}.**:**`];
-}
+const fill = (templates: readonly string[], instanceId: string): string[] =>
+  fillTemplate(templates, { [INSTANCE_ID_PLACEHOLDER]: scopeContextOf(instanceId) });
+
+/** What any binding of the instance may be granted: the plan's allowance filled in for the instance. */
+export const allowedScopes = (instanceId: string, allowance: readonly string[]): string[] => fill(allowance, instanceId);
 
 /** What a binding is granted when it asks for nothing. */
-export const defaultScopes = (instanceId: string): string[] => [`pool:validator.${scopeContextOf(instanceId)}:read.basic`];
+export const defaultScopes = (instanceId: string): string[] => fill(DEFAULT_BINDING_SCOPE_TEMPLATES, instanceId);
+
+const quoted = (scopes: readonly string[]): string => scopes.map((s) => `"${s}"`).join(', ');
 
 /**
- * The scopes to grant for a bind's `scopes` parameter (already schema-checked as a list of strings):
- * the default when absent, else the request, simplified, if every scope is valid and inside the allowance.
+ * The scopes to grant for a bind's `scopes` parameter (already schema-checked as a list of strings),
+ * given the plan's allowance (templates): the default when absent, else the request, simplified, if it
+ * is non-empty, every scope is valid and all of it lies inside the allowance.
  */
-export function grantedScopes(instanceId: string, requested: readonly string[] | undefined): string[] {
+export function grantedScopes(instanceId: string, allowance: readonly string[], requested: readonly string[] | undefined): string[] {
   if (requested === undefined) return defaultScopes(instanceId);
+  const example = defaultScopes(instanceId)[0];
+  if (requested.length === 0) {
+    throw badRequest(`parameters.scopes is empty: a token must carry at least one scope; omit scopes for the default ${example}`);
+  }
   const invalid = requested.filter((scope) => !isValidScope(scope));
   if (invalid.length > 0) {
     throw badRequest(
-      `parameters.scopes: ${invalid.map((s) => `"${s}"`).join(', ')} ${invalid.length === 1 ? 'is not a scope' : 'are not scopes'}: ` +
-        'use realm:context:action with segments of letters, digits, _ or -, or * and **, e.g. ' + defaultScopes(instanceId)[0],
+      `parameters.scopes: ${quoted(invalid)} ${invalid.length === 1 ? 'is not a scope' : 'are not scopes'}: ` +
+        `use realm:context:action with segments of letters, digits, _ or -, or * and **, e.g. ${example}`,
     );
   }
-  const allowed = allowedScopes(instanceId);
-  if (!isSuperset(allowed, requested)) {
-    const outside = getDifference(requested, allowed);
+  const allowed = allowedScopes(instanceId, allowance);
+  let outside: string[];
+  try {
+    outside = getDifference(allowed, requested);
+  } catch (error) {
+    if (!(error instanceof ScopeComplexityError)) throw error;
+    throw badRequest(`parameters.scopes are too complex to check against this plan's allowance (${error.reason}); ask for fewer, plainer scopes`);
+  }
+  // Empty exactly when the allowance covers the whole request (AuthX order: what of `requested` `allowed` lacks).
+  if (outside.length > 0) {
     throw badRequest(
-      `parameters.scopes: ${outside.map((s) => `"${s}"`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} wider than this plan allows ` +
+      `parameters.scopes: ${quoted(outside)} ${outside.length === 1 ? 'is' : 'are'} wider than this plan allows ` +
         `(${allowed.join(' ')}); ask only for scopes inside it`,
     );
   }

@@ -220,7 +220,7 @@ export class BindingService {
       if (problems.length > 0) {
         throw badRequest(`invalid parameters for binding to plan ${plan.planName}: ${problems.map((p) => p.message).join('; ')}`);
       }
-      return { parameters, bindResource: input.bindResource, scopes: grantedScopes(instance.id, parameters['scopes'] as readonly string[] | undefined) };
+      return { parameters, bindResource: input.bindResource, scopes: grantedScopes(instance.id, this.deps.catalog.scopeAllowance(plan), parameters['scopes'] as readonly string[] | undefined) };
     }
     if (!plan.bindingRotatable) {
       throw badRequest(`plan ${plan.planName} does not support binding rotation (binding_rotatable is false); create a new binding without predecessor_binding_id`);

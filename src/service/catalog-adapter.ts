@@ -73,5 +73,6 @@ export function serviceCatalogOf(catalog: Catalog, overlay?: DiversityOverlay): 
       return result.ok ? [] : result.errors;
     },
     secretParameters: (plan, phase) => writeOnlyProperties(catalog.parameterSchema(catalogPlan(plan), phase)),
+    scopeAllowance: (plan) => catalog.scopeAllowance(catalogPlan(plan)),
   };
 }

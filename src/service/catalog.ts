@@ -44,4 +44,6 @@ export interface ServiceCatalog {
   validateParameters(plan: PlanView, parameters: JsonObject, phase: ParameterPhase): readonly ParameterProblem[];
   /** Top-level parameter names the plan's schema marks secret: never returned by fetch, never logged. */
   secretParameters(plan: PlanView, phase: ParameterPhase): readonly string[];
+  /** Scope templates (over {instance_id}) the plan's bindings may ask for a subset of. */
+  scopeAllowance(plan: PlanView): readonly string[];
 }

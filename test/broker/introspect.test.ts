@@ -57,7 +57,8 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
   });
 
   it('WHEN bound asking for narrower scopes THEN they are granted and introspected; JSON requests work too', async () => {
-    const scopes = ['pool:validator.intro_2e1:read.*', 'pool:validator.intro_2e1.0xabc:write.exit'];
+    // An RPC plan: its allowance (catalog.yaml scopes.allowed.rpc) is pool:validator.{instance_id}:read.*.
+    const scopes = ['pool:validator.intro_2e1:read.blocks', 'pool:validator.intro_2e1:read.basic'];
     const bound = await bind('b-narrow', { scopes });
     expect(bound.status).toBe(201);
     const live = await request(h.app).post('/introspect').set('Authorization', AUTH).send({ token: bound.body.credentials.token });
@@ -69,10 +70,12 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
     ['another instance', ['pool:validator.other:read.basic']],
     ['every validator', ['pool:validator.*:read.basic']],
     ['a template', ['pool:validator.{id}:read.basic']],
+    ['more than the RPC plan allows', ['pool:validator.intro_2e1:write.exit']],
+    ['nothing', []],
   ])('WHEN bound asking for %s THEN 400 naming the scope and nothing is bound', async (_name, scopes) => {
     const res = await bind('b-wide', { scopes });
     expect(res.status).toBe(400);
-    expect(res.body.description).toContain(scopes[0]);
+    expect(res.body.description).toContain(scopes[0] ?? 'scopes');
     expect((await osb(h.app).get(`${instancePath}/service_bindings/b-wide`)).status).toBe(404);
   });
 

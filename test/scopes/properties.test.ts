@@ -80,20 +80,21 @@ describe('against the brute-force oracle', () => {
 });
 
 describe('algebraic laws on random three-domain collections', () => {
-  it('intersection is below both operands, difference and intersection cover a', () => {
+  it('intersection is below both operands; getDifference(a, b) and the intersection cover b', () => {
     const random = new SeededRandom(4);
     for (let i = 0; i < CASES; i++) {
       const a = collection(random, fullScope);
       const b = collection(random, fullScope);
       const intersection = getIntersection(a, b);
+      // AuthX order: the scopes of b that a does not cover.
       const difference = getDifference(a, b);
       const label = `a=${JSON.stringify(a)} b=${JSON.stringify(b)}`;
       expect(isSuperset(a, intersection), label).toBe(true);
       expect(isSubset(intersection, b), label).toBe(true);
       expect(isEqual(intersection, getIntersection(b, a)), label).toBe(true);
-      expect(isSuperset([...difference, ...intersection], a), label).toBe(true);
-      expect(isSuperset(a, difference), label).toBe(true);
-      expect(difference.length === 0, label).toBe(isSuperset(b, a));
+      expect(isSuperset([...difference, ...intersection], b), label).toBe(true);
+      expect(isSuperset(b, difference), label).toBe(true);
+      expect(difference.length === 0, label).toBe(isSuperset(a, b));
     }
   });
 

@@ -189,14 +189,104 @@ describe('intersection, difference', () => {
     expect(hasIntersection(a, b)).toBe(expected.length > 0);
   });
 
-  it('getDifference(a, b): the scopes of a that b does not cover', () => {
-    // The README's example, with its arguments in the (a, b) = a \ b order this module uses.
-    expect(
-      getDifference(['realm:resource.foo:action.read', 'realm:other:action.read'], ['realm:resource.*:action.*']),
-    ).toEqual(['realm:other:action.read']);
-    expect(getDifference('a:**:b', 'a:*:b')).toEqual(['a:**:b']);
-    expect(getDifference(['a:*:b', 'a:*.**:b'], 'a:**:b')).toEqual([]);
-    expect(getDifference(['a:**.**:b', 'a:*.**:b'], [])).toEqual(['a:*.**:b']);
+  it('getDifference(a, b): the scopes of b that a does not cover (AuthX order)', () => {
+    expect(getDifference('a:*:b', 'a:**:b')).toEqual(['a:**:b']);
+    expect(getDifference('a:**:b', ['a:*:b', 'a:*.**:b'])).toEqual([]);
+    expect(getDifference([], ['a:**.**:b', 'a:*.**:b'])).toEqual(['a:*.**:b']);
+    // Covered only by the union of a: not in the difference.
+    expect(getDifference(['r:*:a', 'r:*.**:a'], ['r:**:a', 'r:x.y:a'])).toEqual([]);
+    // Partly covered: kept whole, as written in b.
+    expect(getDifference('r:x:*', 'r:*:read')).toEqual(['r:*:read']);
+  });
+});
+
+/**
+ * The AuthX scopes README (the library the draft spec's scopes come from), one example per function,
+ * argument order as it documents them. Its isEqual example is printed under getIntersection's name; the
+ * expected `true` is isEqual's.
+ */
+describe('AuthX README examples', () => {
+  it('isValidScope and isValidScopeTemplate', () => {
+    expect(isValidScope('realm:context.identifier:action.**')).toBe(true);
+    expect(isValidScope('realm:context.{identifier}:action')).toBe(false);
+    expect(isValidScope('realm:context.***:action')).toBe(false);
+    expect(isValidScopeTemplate('realm:context.identifier:action.**')).toBe(true);
+    expect(isValidScopeTemplate('realm:context.{identifier}:action')).toBe(true);
+    expect(isValidScopeTemplate('realm:context.***:action')).toBe(false);
+  });
+
+  it('templates and parameterized scopes it lists as valid and invalid', () => {
+    expect(isValidScopeTemplate(['billing:customer.{current_user_id}:read.basic', 'authx:v2.authorization..*.{current_client_id}..{current_grant_id}..{current_user_id}:**'])).toBe(true);
+    expect(isValidParameterizedScope(['billing:customer.(user_id):read.basic', 'authx:v2.**.(client_id)..(grant_id)..(current_user_id):**'])).toBe(true);
+    expect(isValidParameterizedScope('authx:v2.**.(client_id)..**:**')).toBe(false);
+  });
+
+  it('normalize', () => {
+    expect(normalize('realm:**.**:action')).toBe('realm:*.**:action');
+  });
+
+  it('simplify', () => {
+    expect(simplify(['realm:resource.*:action', 'realm:**:action'])).toEqual(['realm:**:action']);
+  });
+
+  it('isEqual', () => {
+    expect(isEqual(['realm:**:*'], ['realm:**:action', 'realm:**:*'])).toBe(true);
+  });
+
+  it('isSuperset, isStrictSuperset, isSubset, isStrictSubset', () => {
+    expect(isSuperset(['realm:**:*'], ['realm:**:action', 'realm:**:*'])).toBe(true);
+    expect(isStrictSuperset(['realm:**:*'], ['realm:**:action', 'realm:**:*'])).toBe(false);
+    expect(isSubset(['realm:**:action', 'realm:**:*'], ['realm:**:*'])).toBe(true);
+    expect(isStrictSubset(['realm:**:action', 'realm:**:*'], ['realm:**:*'])).toBe(false);
+  });
+
+  it('getIntersection and hasIntersection', () => {
+    expect(getIntersection(['realm:resource.*:action.*'], ['realm:**:action.read'])).toEqual(['realm:resource.*:action.read']);
+    expect(hasIntersection(['realm:resource.*:action.*'], ['realm:**:action.read'])).toBe(true);
+  });
+
+  it('getDifference: the scopes of collectionB not in collectionA', () => {
+    expect(getDifference(['realm:resource.*:action.*'], ['realm:resource.foo:action.read', 'realm:other:action.read'])).toEqual(['realm:other:action.read']);
+  });
+});
+
+/** A sample of the AuthX test tables for the set functions; `**` is one or more segments there too. */
+describe('AuthX semantics beyond the README', () => {
+  it.each<[string[], string[], string[]]>([
+    [['client:resource:action'], ['client:resource:action'], []],
+    [['client.*:resource:action'], ['client.**:resource:action'], ['client.**:resource:action']],
+    [['client.a:resource:action'], ['client.*:resource:action'], ['client.*:resource:action']],
+    [['client.**:resource:action'], ['client.a.b:resource:action'], []],
+    [['client.**:resource:action'], ['client:resource:action'], ['client:resource:action']],
+    [['client.*:resource:action', 'other.b:resource:action'], ['client.a:resource:action', 'client.c:resource:action'], []],
+    [['client.b:resource:action', 'client.a:resource:action'], ['client.*:resource:action'], ['client.*:resource:action']],
+  ])('getDifference(%j, %j) = %j', (a, b, expected) => {
+    expect(getDifference(a, b)).toEqual(expected);
+    expect(isSuperset(a, b)).toBe(expected.length === 0);
+  });
+
+  it.each<[string[], string[]]>([
+    [['*:b:c', '**:b:c'], ['**:b:c']],
+    [['foo.a:b:c', 'foo.*:b:c', 'foo.*:b:c', 'foo.**:b:c'], ['foo.**:b:c']],
+    [['AuthX:credential.incontact.me:read', 'AuthX:credential.incontact.user:read', 'AuthX:credential.*.me:*'], ['AuthX:credential.incontact.user:read', 'AuthX:credential.*.me:*']],
+  ])('simplify(%j) keeps %j (any order)', (collection, kept) => {
+    expect([...simplify(collection)].sort()).toEqual([...kept].sort());
+  });
+
+  it.each<[string, string, boolean]>([
+    ['a:b:c', 'a.x:b:c', false],
+    ['*:b:c', 'a:b:c', false],
+    ['**.**:b:c', '*.**:b:c', true],
+  ])('isEqual(%s, %s) = %s', (a, b, expected) => {
+    expect(isEqual(a, b)).toBe(expected);
+  });
+
+  it.each<[string, string, string[]]>([
+    ['**.y:b:c', 'x.**:b:c', ['x.**.y:b:c', 'x.y:b:c']],
+    ['*:**:c', '**:*:c', ['*:*:c']],
+    ['*.*.c:y:z', 'a.**:y:z', ['a.*.c:y:z']],
+  ])('getIntersection(%s, %s) = %j (any order)', (a, b, expected) => {
+    expect([...getIntersection(a, b)].sort()).toEqual([...expected].sort());
   });
 });
 
@@ -271,12 +361,31 @@ describe('safety limits against hostile scopes', () => {
     expect(() => normalize(`r:${segments(33, 'a')}:x`)).toThrow(/the context domain has 33 segments; at most 32 are accepted/);
   });
 
-  it('refuses a domain whose automaton would explode (a name followed by many "*" after a "**")', () => {
-    expect(() => isSuperset(`r:**.a.${segments(20, '*')}:x`, 'r:**:x')).toThrow(/its wildcards are too complex to compare .* use fewer "\*" after a "\*\*"/);
+  it('refuses a domain whose automaton would explode (a name followed by many "*" after a "**") as too complex, not invalid', () => {
+    const scope = `r:**.a.${segments(20, '*')}:x`;
+    expect(isValidScope(scope)).toBe(true);
+    expect(() => isSuperset(scope, 'r:**:x')).toThrow(ScopeComplexityError);
+    expect(() => isSuperset(scope, 'r:**:x')).toThrow(/its wildcards are too complex to compare .* use fewer "\*" after a "\*\*"/);
   });
 
-  it('refuses an intersection with too many interleavings', () => {
-    expect(() => getIntersection(`r:${segments(15, '**.a')}.**:x`, `r:${segments(15, '**.b')}.**:x`)).toThrow(/has more than 64 patterns/);
+  it('refuses an intersection with too many interleavings as too complex', () => {
+    const compute = () => getIntersection(`r:${segments(15, '**.a')}.**:x`, `r:${segments(15, '**.b')}.**:x`);
+    expect(compute).toThrow(ScopeComplexityError);
+    expect(compute).toThrow(/has more than 64 patterns/);
+  });
+
+  it('keeps the two errors apart: a complexity error is not an InvalidScopeError', () => {
+    let caught: unknown;
+    try {
+      getIntersection(`r:${segments(15, '**.a')}.**:x`, `r:${segments(15, '**.b')}.**:x`);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ScopeComplexityError);
+    expect(caught).not.toBeInstanceOf(InvalidScopeError);
+    expect((caught as Error).name).toBe('ScopeComplexityError');
+    expect(() => normalize('r:a.***:x')).toThrow(InvalidScopeError);
+    expect(() => normalize('r:a.***:x')).not.toThrow(ScopeComplexityError);
   });
 
   it('refuses a union coverage question past the work limit, and simplify then keeps the scope', () => {
