@@ -1,8 +1,9 @@
 /**
  * The operator's probe settings (seed spec: liveness / readiness parameters) laid over each component's
  * own probe: timings and thresholds from the settings, the endpoint (port, path) from the client unless
- * the settings name a path. Kubernetes runs liveness with successThreshold 1 whatever is asked (the
- * catalog's schema says so); other targets take the values as given.
+ * the settings name a path. Kubernetes runs liveness with successThreshold 1 whatever is asked: the
+ * catalog's schema description of liveness.success_threshold says so, and that is the only notice (the
+ * mapping's `adjustments` are not reported); other targets take the values as given.
  */
 import type { ContainerSpec, NodeTopology, ProbeSpec, Target } from '../modules/clients/types';
 import type { ProbeKind } from '../src/probes/parameters';

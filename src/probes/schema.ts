@@ -17,7 +17,8 @@ const KIND_DESCRIPTIONS: Readonly<Record<ProbeKind, string>> = {
 
 /**
  * The schema of one probe object. On Kubernetes plans the liveness `success_threshold` keeps the seed
- * range and says in its description that Kubernetes runs it as 1 (reported as an adjustment).
+ * range (so one set of parameters is valid on every target) and its description says that Kubernetes
+ * runs the liveness probe with 1 whatever it is set to; nothing else reports that.
  */
 export function probeParametersSchema(kind: ProbeKind, target?: Target): JsonSchemaFragment {
   const properties: Record<string, JsonSchemaFragment> = {

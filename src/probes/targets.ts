@@ -1,6 +1,8 @@
 /**
- * ProbeSettings -> what each target can run. Where a target cannot honour a value, the mapping changes
- * it and says so in `adjustments` (never silently); the catalog shows the same rule in the schema.
+ * ProbeSettings -> what each target can run. Where a target cannot honour a value, the mapping runs the
+ * nearest value the target accepts and lists the change in `adjustments` for its caller. The broker does
+ * not report these per request: the catalog states each such rule in the parameter's schema description
+ * (kubernetesLivenessNote), which is where a platform user reads it before provisioning.
  */
 import type { ProbeSpec } from '../../modules/clients/types';
 import type { ProbeSettings } from '../../stacks/props';
@@ -27,7 +29,7 @@ export const KUBERNETES_LIVENESS_SUCCESS_THRESHOLD = 1;
 
 /** Text for the catalog's liveness `success_threshold` description on Kubernetes plans. */
 export const kubernetesLivenessNote =
-  'Kubernetes requires a liveness probe\'s successThreshold to be 1, so on Kubernetes the liveness probe runs with 1 whatever this says (the broker reports the change); the value applies as given on the other targets.';
+  "On this plan's Kubernetes target the liveness probe always runs with successThreshold 1, whatever this says: Kubernetes requires 1 for a liveness probe (one passing check ends a failure streak). The readiness probe and the other targets take their success_threshold as given.";
 
 export interface KubernetesProbeMapping {
   readonly probe: ProbeSpec;

@@ -117,7 +117,7 @@ describe('ranges', () => {
 describe('Kubernetes mapping', () => {
   const http = { type: 'http', port: 8545, path: '/health' } as const;
 
-  it('maps liveness and runs successThreshold 1, reporting the change', () => {
+  it('maps liveness and runs successThreshold 1, listing the change for the caller', () => {
     const mapping = toKubernetesProbe('liveness', toProbeSettings('liveness', {}), http);
     expect(mapping.probe).toEqual({
       type: 'http',
@@ -198,6 +198,21 @@ describe('JSON Schema fragments', () => {
     expect(validate({ path: '/health', timeout_sec: 1 })).toBe(true);
     expect(validate({ timeout_sec: 0 })).toBe(false);
     expect(validate({ unknown: 1 })).toBe(false);
+  });
+
+  it('says in the Kubernetes liveness description what runs, and promises no report', () => {
+    const description = (probeParametersSchema('liveness', 'kubernetes')['properties'] as Record<string, Record<string, unknown>>)['success_threshold']!['description'] as string;
+    expect(description).toBe(
+      "Consecutive passing checks before an unhealthy component counts as healthy again. On this plan's Kubernetes target the liveness probe always runs with successThreshold 1, whatever this says: Kubernetes requires 1 for a liveness probe (one passing check ends a failure streak). The readiness probe and the other targets take their success_threshold as given.",
+    );
+    expect(description).not.toMatch(/report/);
+  });
+
+  it('runs on Kubernetes what the description says: successThreshold 1 for any requested value', () => {
+    for (const requested of [1, 2, 10]) {
+      const mapping = toKubernetesProbe('liveness', toProbeSettings('liveness', { success_threshold: requested }), { type: 'tcp', port: 30303 });
+      expect(mapping.probe.successThreshold).toBe(1);
+    }
   });
 
   it('tells Kubernetes plans about the liveness success threshold in the description, and only there', () => {
