@@ -277,11 +277,23 @@ const PATHS: JsonMap = {
       },
     },
   },
+  '/diversity/dashboard': {
+    get: {
+      operationId: 'operatorDashboard',
+      tags: ['Diversity'],
+      summary: 'The diversity dashboard with this operator\'s validator counts and shares next to the published ones',
+      security: basicAuth,
+      responses: {
+        '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } },
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
   '/dashboard': {
     get: {
       operationId: 'dashboard',
       tags: ['Diversity'],
-      summary: 'The diversity dashboard: an HTML page with server-rendered SVG charts (no scripts, no CDN)',
+      summary: 'The public diversity dashboard, network-wide data only: an HTML page with server-rendered SVG charts (no scripts, no CDN)',
       responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } },
     },
   },

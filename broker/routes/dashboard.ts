@@ -3,12 +3,15 @@
  * OVSB_PUBLIC_URL is set): the diversity dashboard as one HTML page with server-rendered SVG charts.
  *
  * Unauthenticated on purpose: the people following a dashboard_url are a platform's users (stakers), who
- * hold no broker credentials. The page shows only shares (published ones and the operator's aggregate,
- * which staking pools publish anyway) and, for an instance, its plan, clients and state: never its
- * parameters, outputs or credentials. A strict CSP allows nothing but the page's own inline styles.
+ * hold no broker credentials. So the page shows only network-wide data (the published shares, their
+ * source and date, the policy's thresholds) and, for an instance, its plan, clients and state: never the
+ * operator's validator counts or shares (those are behind Basic auth at /diversity, /metrics and the
+ * operator view GET /diversity/dashboard), never an instance's parameters, outputs or credentials. A
+ * strict CSP allows nothing but the page's own inline styles.
  */
 import { Router, type Response } from 'express';
-import { dashboardPage, type DashboardInstance } from '../../src/diversity/dashboard-page';
+import { publishedReport } from '../../src/diversity';
+import { dashboardPage, type DashboardPageProps } from '../../src/diversity/dashboard-page';
 import type { DiversityService } from '../../src/service/diversity';
 import { validateRouteIds } from '../middleware/ids';
 import { routeId } from '../osb-request';
@@ -21,34 +24,32 @@ export const instanceDashboardUrl =
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-async function render(res: Response, diversity: DiversityService, status: number, instance?: DashboardInstance, title?: string): Promise<void> {
-  const overview = await diversity.overview();
+/** Sends a dashboard page with the headers every dashboard view carries. */
+export function sendDashboard(res: Response, status: number, props: DashboardPageProps): void {
   res
     .status(status)
     .set('Content-Security-Policy', CSP)
     .set('X-Content-Type-Options', 'nosniff')
     .set('Cache-Control', 'no-store')
     .type('html')
-    .send(
-      dashboardPage({
-        title: title ?? 'Client diversity',
-        report: overview,
-        thresholds: overview.thresholds,
-        ...(instance !== undefined && { instance }),
-      }),
-    );
+    .send(dashboardPage(props));
+}
+
+function render(res: Response, diversity: DiversityService, status: number, props: Pick<DashboardPageProps, 'title' | 'instance'>): void {
+  const thresholds = diversity.policies();
+  sendDashboard(res, status, { ...props, report: publishedReport(diversity.data(), thresholds), thresholds });
 }
 
 export function dashboardRouter(diversity: DiversityService): Router {
   const router = Router();
-  router.get('/', async (_req, res) => {
-    await render(res, diversity, 200);
+  router.get('/', (_req, res) => {
+    render(res, diversity, 200, { title: 'Client diversity' });
   });
   router.get('/instances/:instance_id', validateRouteIds(), async (req, res) => {
     const id = routeId(req, 'instance_id');
     const instance = await diversity.dashboardInstance(id);
-    if (instance === undefined) await render(res, diversity, 404, undefined, `Client diversity (no node instance ${id} here)`);
-    else await render(res, diversity, 200, instance, `Client diversity: instance ${id}`);
+    if (instance === undefined) render(res, diversity, 404, { title: `Client diversity (no node instance ${id} here)` });
+    else render(res, diversity, 200, { title: `Client diversity: instance ${id}`, instance });
   });
   return router;
 }

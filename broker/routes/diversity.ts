@@ -1,17 +1,23 @@
 /**
  * Client diversity for operators and platforms: `GET /diversity` (network-wide and operator shares,
- * statuses, thresholds, data freshness) and `GET /diversity/suggestions?network=&role=` (offered combos
- * ranked by how much they help diversity). Behind Basic auth like /audit: the operator ledger reveals
- * how many validators the operator runs on which clients.
+ * statuses, thresholds, data freshness), `GET /diversity/dashboard` (the dashboard page with the
+ * operator's own shares next to the published ones) and `GET /diversity/suggestions?network=&role=`
+ * (offered combos ranked by how much they help diversity). Behind Basic auth like /audit: the operator
+ * ledger reveals how many validators the operator runs on which clients.
  */
 import { Router } from 'express';
 import type { DiversityService } from '../../src/service/diversity';
 import { queryString } from '../osb-request';
+import { sendDashboard } from './dashboard';
 
 export function diversityRouter(diversity: DiversityService): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.status(200).json(await diversity.overview());
+  });
+  router.get('/dashboard', async (_req, res) => {
+    const overview = await diversity.overview();
+    sendDashboard(res, 200, { title: "Client diversity: this operator's validators", report: overview, thresholds: overview.thresholds });
   });
   router.get('/suggestions', async (req, res) => {
     const network = queryString(req, 'network', true) as string;

@@ -1,16 +1,17 @@
 /**
  * Server-side SVG bar chart of one layer's client shares: per client a network-wide bar (published data)
- * and an operator bar (this broker's validators), with the warn and refuse thresholds drawn across.
- * Pure and deterministic (same report, same SVG), no scripts, every text XML-escaped.
+ * and, when the layer carries the operator's ledger, an operator bar (this broker's validators), with the
+ * warn and refuse thresholds drawn across. Without operator data nothing about the operator is drawn or
+ * written. Pure and deterministic (same report, same SVG), no scripts, every text XML-escaped.
  */
 import type { Layer } from './data';
-import type { ClientShare, LayerReport } from './report';
+import type { ClientShare, ShownLayer } from './report';
 import type { DiversityStatus } from './status';
 
 export interface ShareChartProps {
   readonly network: string;
   readonly layer: Layer;
-  readonly report: LayerReport;
+  readonly report: ShownLayer;
   readonly thresholds: { readonly warn: number; readonly refuse: number };
   /** A client to mark (an instance's own). @default none */
   readonly highlight?: string;
@@ -41,10 +42,10 @@ const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const x = (share: number): number => LABEL_WIDTH + Math.round(Math.min(1, Math.max(0, share)) * PLOT_WIDTH * 10) / 10;
 
 /** Clients of both scopes, in the order of the larger of their two shares. */
-function rows(report: LayerReport): { client: string; network?: ClientShare; operator?: ClientShare }[] {
+function rows(report: ShownLayer): { client: string; network?: ClientShare; operator?: ClientShare }[] {
   const byClient = new Map<string, { client: string; network?: ClientShare; operator?: ClientShare }>();
   for (const share of report.network?.clients ?? []) byClient.set(share.client, { client: share.client, network: share });
-  for (const share of report.operator.clients) byClient.set(share.client, { ...byClient.get(share.client), client: share.client, operator: share });
+  for (const share of report.operator?.clients ?? []) byClient.set(share.client, { ...byClient.get(share.client), client: share.client, operator: share });
   const top = (r: { network?: ClientShare; operator?: ClientShare }) => Math.max(r.network?.share ?? 0, r.operator?.share ?? 0);
   return [...byClient.values()].sort((a, b) => top(b) - top(a) || a.client.localeCompare(b.client));
 }
@@ -67,8 +68,10 @@ export function shareChartSvg(props: ShareChartProps): string {
   const height = TOP + Math.max(1, data.length) * ROW_HEIGHT + LEGEND_HEIGHT;
   const id = `chart-${escapeXml(network)}-${layer}`;
   const title = `${network} ${layer} client shares`;
+  const operatorPart = (r: { operator?: ClientShare }): string =>
+    report.operator === undefined ? '' : `, ${r.operator ? `${pct(r.operator.share)} of this operator's validators` : "none of this operator's validators"}`;
   const description = data
-    .map((r) => `${r.client}: ${r.network ? `${pct(r.network.share)} network-wide` : 'no published share'}, ${r.operator ? `${pct(r.operator.share)} of this operator's validators` : "none of this operator's validators"}`)
+    .map((r) => `${r.client}: ${r.network ? `${pct(r.network.share)} network-wide` : 'no published share'}${operatorPart(r)}`)
     .join('; ');
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="share-chart" id="${id}" data-network="${escapeXml(network)}" data-layer="${layer}" ` +
@@ -96,7 +99,11 @@ export function shareChartSvg(props: ShareChartProps): string {
   const legendY = plotBottom + 18;
   parts.push(
     `<rect x="${LABEL_WIDTH}" y="${legendY - 9}" width="14" height="9" fill="#607d8b"/><text x="${LABEL_WIDTH + 18}" y="${legendY}" font-size="10">network-wide${report.network ? ` (${escapeXml(report.network.source)}, ${escapeXml(report.network.date)})` : ': no published data'}</text>`,
-    `<rect x="${LABEL_WIDTH}" y="${legendY + 3}" width="14" height="9" fill="#607d8b" fill-opacity="0.55"/><text x="${LABEL_WIDTH + 18}" y="${legendY + 11}" font-size="10">this operator (${report.operator.validators} validators)</text>`,
+    ...(report.operator === undefined
+      ? []
+      : [
+          `<rect x="${LABEL_WIDTH}" y="${legendY + 3}" width="14" height="9" fill="#607d8b" fill-opacity="0.55"/><text x="${LABEL_WIDTH + 18}" y="${legendY + 11}" font-size="10">this operator (${report.operator.validators} validators)</text>`,
+        ]),
     '</svg>',
   );
   return parts.join('');

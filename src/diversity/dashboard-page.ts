@@ -1,12 +1,14 @@
 /**
  * The diversity dashboard: one self-contained HTML page (inline CSS, server-rendered SVG charts, no
  * scripts, fonts or CDN) showing each network's client shares, and, for an instance's OSB dashboard_url,
- * where that instance's clients stand. Pure: report in, HTML out.
+ * where that instance's clients stand. The operator's own shares appear only where the report carries
+ * them (the authenticated operator view); the public page is built from published data alone.
+ * Pure: report in, HTML out.
  */
 import type { Network } from '../../modules/clients/types';
 import { escapeXml, shareChartSvg, STATUS_COLOURS } from './chart';
 import { LAYERS } from './data';
-import type { DiversityReport, LayerReport } from './report';
+import type { ShownLayer, ShownReport } from './report';
 import { STATUS_ORDER } from './status';
 
 export interface DashboardInstance {
@@ -22,7 +24,8 @@ export interface DashboardInstance {
 
 export interface DashboardPageProps {
   readonly title: string;
-  readonly report: DiversityReport;
+  /** Published shares, and the operator's ledger only for the operator view. */
+  readonly report: ShownReport;
   readonly thresholds: Readonly<Partial<Record<Network, { readonly warn: number; readonly refuse: number }>>>;
   /** Shows this instance first, its clients marked. @default none */
   readonly instance?: DashboardInstance;
@@ -31,24 +34,31 @@ export interface DashboardPageProps {
 const DEFAULT_THRESHOLDS = { warn: 0.33, refuse: 0.66 };
 const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
-function table(network: string, layer: string, report: LayerReport): string {
-  const clients = new Map<string, { network?: number; operator?: number; status: string }>();
-  for (const c of report.network?.clients ?? []) clients.set(c.client, { network: c.share, status: c.status });
-  for (const c of report.operator.clients) clients.set(c.client, { ...clients.get(c.client), operator: c.share, status: clients.get(c.client)?.status ?? c.status });
+const cell = (share: number | undefined): string => (share === undefined ? '—' : pct(share));
+
+function table(network: string, layer: string, report: ShownLayer): string {
+  // Each status column is its own scope's: a client without a published share has no network-wide status.
+  const clients = new Map<string, { network?: { share: number; status: string }; operator?: { share: number; status: string } }>();
+  for (const c of report.network?.clients ?? []) clients.set(c.client, { network: c });
+  for (const c of report.operator?.clients ?? []) clients.set(c.client, { ...clients.get(c.client), operator: c });
+  const withOperator = report.operator !== undefined;
   const rows = [...clients.entries()]
     .map(
       ([client, v]) =>
-        `<tr><th scope="row">${escapeXml(client)}</th><td>${v.network === undefined ? '—' : pct(v.network)}</td><td>${v.operator === undefined ? '—' : pct(v.operator)}</td><td>${escapeXml(v.status)}</td></tr>`,
+        `<tr><th scope="row">${escapeXml(client)}</th><td>${cell(v.network?.share)}</td><td>${escapeXml(v.network?.status ?? '—')}</td>` +
+        (withOperator ? `<td>${cell(v.operator?.share)}</td><td>${escapeXml(v.operator?.status ?? '—')}</td>` : '') +
+        '</tr>',
     )
     .join('');
+  const operatorHeads = withOperator ? '<th scope="col">this operator</th><th scope="col">status (this operator)</th>' : '';
   return (
     `<table class="shares"><caption>${escapeXml(`${network} ${layer} shares`)}</caption>` +
-    `<thead><tr><th scope="col">client</th><th scope="col">network-wide</th><th scope="col">this operator</th><th scope="col">status (network-wide)</th></tr></thead>` +
+    `<thead><tr><th scope="col">client</th><th scope="col">network-wide</th><th scope="col">status (network-wide)</th>${operatorHeads}</tr></thead>` +
     `<tbody>${rows}</tbody></table>`
   );
 }
 
-function instanceSection(instance: DashboardInstance, report: DiversityReport): string {
+function instanceSection(instance: DashboardInstance, report: ShownReport): string {
   const layers = report.networks[instance.network];
   const standing = (layer: 'execution' | 'consensus', client: string) => {
     const share = layers?.[layer].network?.clients.find((c) => c.client === client);
@@ -81,6 +91,7 @@ export function dashboardPage(props: DashboardPageProps): string {
     }).join('');
     return `<section class="network" id="network-${escapeXml(network)}"><h2>${escapeXml(network)}</h2><p>Warn at ${pct(thresholds.warn)}, refuse at ${pct(thresholds.refuse)} of a layer.</p>${charts}</section>`;
   });
+  const withOperator = networks.some((network) => LAYERS.some((layer) => report.networks[network]![layer].operator !== undefined));
   const legend = STATUS_ORDER.map((s) => `<li><span class="swatch" style="background:${STATUS_COLOURS[s]}"></span>${s}</li>`).join('');
   return [
     '<!doctype html>',
@@ -93,7 +104,7 @@ export function dashboardPage(props: DashboardPageProps): string {
     'svg{max-width:100%;height:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}</style>',
     '</head><body>',
     `<h1>${escapeXml(props.title)}</h1>`,
-    '<p>Share of each client in its layer: network-wide as published (source and date under each chart) and across this operator\'s validators. A client above a third of the network can stop finality with a bug; above two thirds it can finalize a wrong chain.</p>',
+    `<p>Share of each client in its layer: network-wide as published (source and date under each chart)${withOperator ? " and across this operator's validators" : ''}. A client above a third of the network can stop finality with a bug; above two thirds it can finalize a wrong chain.</p>`,
     `<ul class="legend">${legend}</ul>`,
     instance ? instanceSection(instance, report) : '',
     sections.length > 0 ? sections.join('') : '<p>No diversity data yet.</p>',

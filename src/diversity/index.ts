@@ -12,7 +12,7 @@ export {
   type NetworkSnapshots,
 } from './data';
 export { operatorShares, validatorWeight, type LedgerEntry, type OperatorShares } from './ledger';
-export { registerDiversityMetrics, type DiversityMetricsInput } from './metrics';
+export { registerDiversityMetrics, type DiversityMetrics, type DiversityMetricsInput } from './metrics';
 export {
   evaluatePolicy,
   percent,
@@ -26,12 +26,18 @@ export {
 } from './policy';
 export {
   diversityReport,
+  publishedReport,
   shareRows,
   type ClientShare,
   type DiversityReport,
   type LayerReport,
+  type NetworkPolicies,
+  type OperatorLayer,
+  type PublishedLayer,
   type ShareRow,
   type ShareScope,
+  type ShownLayer,
+  type ShownReport,
 } from './report';
 export {
   DiversityDataSource,
@@ -50,6 +56,7 @@ export {
   comboStatus,
   describeSources,
   statusOfShare,
+  statusThresholdsOf,
   worstStatus,
   type ComboStatus,
   type DiversityStatus,

@@ -1,11 +1,16 @@
 /**
- * Diversity status of a client or a combo, for catalog metadata (the service's `diversity` field):
- * minority below the warn share, then warn, majority (>= 50%: a buggy majority client's fork is the head
- * for most validators) and supermajority (>= 66%: it could finalize its own chain). The 50% and 66%
- * limits are clientdiversity.org's `has_majority` / `has_supermajority`.
+ * Diversity status of a client or a combo, for catalog metadata (the service's `diversity` field),
+ * GET /diversity, suggestions and the dashboard: minority below the warn share, then warn, majority
+ * (>= 50%: a buggy majority client's fork is the head for most validators) and supermajority (at the
+ * refuse share, 66% by default: it could finalize its own chain). The 50% and 66% limits are
+ * clientdiversity.org's `has_majority` / `has_supermajority`.
+ *
+ * Every view takes its thresholds from the network's policy through statusThresholdsOf, so a share has
+ * the same status wherever it is shown and "supermajority" is exactly what the policy refuses.
  */
 import type { ConsensusClientName, ExecutionClientName } from '../../modules/clients/types';
 import { LAYERS, shareOf, type Layer, type NetworkSnapshots } from './data';
+import type { DiversityThresholds } from './policy';
 
 export type DiversityStatus = 'unknown' | 'minority' | 'warn' | 'majority' | 'supermajority';
 
@@ -22,6 +27,16 @@ export interface StatusThresholds {
 }
 
 export const DEFAULT_STATUS_THRESHOLDS: StatusThresholds = { warn: 0.33, majority: 0.5, supermajority: 0.66 };
+
+/**
+ * The status thresholds of a network's policy (catalog.yaml `networks.<n>.diversity`): warn at its warn
+ * share, supermajority at its refuse share, majority at 50% (or the refuse share, if lower).
+ * Without a policy, the defaults (33% / 50% / 66%).
+ */
+export function statusThresholdsOf(policy: DiversityThresholds | undefined): StatusThresholds {
+  if (policy === undefined) return DEFAULT_STATUS_THRESHOLDS;
+  return { warn: policy.warn, majority: Math.min(DEFAULT_STATUS_THRESHOLDS.majority, policy.refuse), supermajority: policy.refuse };
+}
 
 export function statusOfShare(share: number | undefined, thresholds: Partial<StatusThresholds> = {}): DiversityStatus {
   if (share === undefined) return 'unknown';

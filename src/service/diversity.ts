@@ -31,6 +31,8 @@ import {
   type RefreshResult,
   type RefreshTarget,
   type StatusThresholds,
+  statusThresholdsOf,
+  type NetworkPolicies,
 } from '../diversity';
 import type { DashboardInstance } from '../diversity/dashboard-page';
 import { badRequest } from '../errors';
@@ -102,20 +104,19 @@ export class DiversityService {
     });
   }
 
-  statusThresholds(network: Network): Partial<StatusThresholds> {
-    const { warn, refuse } = this.#props.catalog.network(network).diversity;
-    return { warn, supermajority: refuse };
+  /** The one source of statuses: the network's policy (see statusThresholdsOf). */
+  statusThresholds(network: Network): StatusThresholds {
+    return statusThresholdsOf(this.#props.catalog.network(network).diversity);
+  }
+
+  /** Each offered network's diversity policy (catalog.yaml). */
+  policies(): NetworkPolicies {
+    return Object.fromEntries(this.#offeredNetworks().map((n) => [n, this.#props.catalog.network(n).diversity] as const));
   }
 
   async overview(): Promise<DiversityOverview> {
-    const networks = this.#offeredNetworks();
-    const warn = Object.fromEntries(networks.map((n) => [n, this.#props.catalog.network(n).diversity.warn]));
-    const report = diversityReport(this.data(), await this.ledger(), warn);
-    return {
-      ...report,
-      thresholds: Object.fromEntries(networks.map((n) => [n, this.#props.catalog.network(n).diversity])),
-      refresh: [...this.#refreshes.values()],
-    };
+    const thresholds = this.policies();
+    return { ...diversityReport(this.data(), await this.ledger(), thresholds), thresholds, refresh: [...this.#refreshes.values()] };
   }
 
   /** What the dashboard shows of one node instance (no parameters, no outputs); undefined when unknown. */

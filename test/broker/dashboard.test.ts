@@ -1,7 +1,8 @@
 /**
  * The dashboard page rendered by a real headless Chromium (Debian `chromium`, driven by playwright-core):
  * the charts are present and drawn, an instance's dashboard_url marks its clients, nothing is fetched
- * from anywhere but the broker, the CSP holds and the page logs no errors.
+ * from anywhere but the broker, the CSP holds and the page logs no errors. The public pages show
+ * network-wide data only; the operator's shares are on GET /diversity/dashboard, behind Basic auth.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
-import { createHarness, osb, type Harness } from './harness';
+import { CREDENTIALS, createHarness, osb, type Harness } from './harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PUBLIC_URL = 'https://broker.example.org/ovsb';
@@ -46,8 +47,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function open(path: string) {
-  const page = await browser.newPage();
+async function open(path: string, credentials?: { username: string; password: string }) {
+  const page = await browser.newPage(credentials && { httpCredentials: credentials });
   const requests: string[] = [];
   const problems: string[] = [];
   await page.route('**/*', (route) => {
@@ -87,8 +88,10 @@ describe('GIVEN a broker with a teku validator on mainnet and OVSB_PUBLIC_URL se
       const lighthouse = await consensus.locator('rect.bar-network[data-client="lighthouse"]').boundingBox();
       const lodestar = await consensus.locator('rect.bar-network[data-client="lodestar"]').boundingBox();
       expect(lighthouse!.width).toBeGreaterThan(lodestar!.width * 10);
-      // The operator's own validators: all on teku.
-      await expect(consensus.locator('rect.bar-operator[data-client="teku"]').getAttribute('data-share')).resolves.toBe('1');
+      // Public: nothing about the operator's validators (they are all on teku, 2 of them).
+      expect(await page.locator('rect.bar-operator').count()).toBe(0);
+      const text = (await page.locator('body').textContent())!;
+      expect(text).not.toMatch(/this operator|validators\)/);
 
       expect(await page.getByText('▶ teku').first().isVisible()).toBe(true);
       expect(await page.locator('#instance').textContent()).toContain('teku');
@@ -111,6 +114,29 @@ describe('GIVEN a broker with a teku validator on mainnet and OVSB_PUBLIC_URL se
     } finally {
       await page.close();
     }
+  });
+
+  it("WHEN Chromium opens /diversity/dashboard with the broker credentials THEN the operator's shares are charted next to the published ones", async () => {
+    const { page, response, requests, problems } = await open('/diversity/dashboard', CREDENTIALS);
+    try {
+      expect(response.status()).toBe(200);
+      expect(response.headers()['content-security-policy']).toContain("default-src 'none'");
+      const consensus = page.locator('svg.share-chart[data-network="mainnet"][data-layer="consensus"]');
+      expect(await consensus.locator('rect.bar-network').count()).toBe(7);
+      await expect(consensus.locator('rect.bar-operator[data-client="teku"]').getAttribute('data-share')).resolves.toBe('1');
+      expect(await consensus.textContent()).toContain('this operator (2 validators)');
+      expect(await page.locator('table.shares thead').first().textContent()).toContain('status (this operator)');
+      expect(requests.every((url) => url.startsWith(base))).toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('WHEN /diversity/dashboard is opened without credentials THEN 401 and no operator data', async () => {
+    const res = await fetch(`${base}/diversity/dashboard`);
+    expect(res.status).toBe(401);
+    expect(await res.text()).not.toContain('bar-operator');
   });
 
   it('WHEN the instance is unknown THEN 404 with the dashboard still shown', async () => {

@@ -58,6 +58,41 @@ describe('GIVEN a consensus report WHEN charted', () => {
   });
 });
 
+describe('GIVEN a layer without operator data (the public dashboard) WHEN charted', () => {
+  const published = shareChartSvg({ network: 'mainnet', layer: 'consensus', report: { network: REPORT.network! }, thresholds: { warn: 0.33, refuse: 0.66 } });
+
+  it('THEN only network-wide bars are drawn and nothing names the operator', () => {
+    expect(published.match(/class="bar bar-network"/g)).toHaveLength(3);
+    expect(published).not.toContain('bar-operator');
+    expect(published).not.toMatch(/operator|validators/);
+    expect(published).toContain('lighthouse: 51.0% network-wide; other: 29.0% network-wide; prysm: 20.0% network-wide');
+  });
+});
+
+describe('GIVEN the dashboard tables', () => {
+  const props = (operator: boolean) => ({
+    title: 'Client diversity',
+    report: { networks: { mainnet: { consensus: operator ? REPORT : { network: REPORT.network! }, execution: {} } } },
+    thresholds: { mainnet: { warn: 0.33, refuse: 0.66 } },
+  });
+
+  it('WHEN public THEN the status column is the network-wide status and there are no operator columns or words', () => {
+    const page = dashboardPage(props(false));
+    expect(page).toContain('<th scope="col">client</th><th scope="col">network-wide</th><th scope="col">status (network-wide)</th></tr>');
+    expect(page).toContain('<tr><th scope="row">lighthouse</th><td>51.0%</td><td>majority</td></tr>');
+    expect(page).not.toMatch(/operator|teku/);
+  });
+
+  it("WHEN the operator's view THEN each scope has its own status column, and a client without a published share has no network-wide status", () => {
+    const page = dashboardPage(props(true));
+    expect(page).toContain('<th scope="col">status (network-wide)</th><th scope="col">this operator</th><th scope="col">status (this operator)</th>');
+    // teku: 75% of the operator's validators (supermajority there), no published share.
+    expect(page).toContain('<tr><th scope="row">teku</th><td>—</td><td>—</td><td>75.0%</td><td>supermajority</td></tr>');
+    expect(page).toContain('<tr><th scope="row">prysm</th><td>20.0%</td><td>minority</td><td>25.0%</td><td>minority</td></tr>');
+    expect(page).toContain("across this operator's validators");
+  });
+});
+
 describe('GIVEN a report of two networks and an instance WHEN the page is built', () => {
   const page = dashboardPage({
     title: 'Client diversity: instance i-1',

@@ -1,9 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_STATUS_THRESHOLDS,
   bundledDiversityDataPath,
   comboStatus,
+  diversityReport,
   loadDiversityData,
+  publishedReport,
+  rankCombos,
+  statusThresholdsOf,
   operatorShares,
   statusOfShare,
   validatorWeight,
@@ -80,6 +85,45 @@ describe('status', () => {
   it('takes the network warn share from the catalog', () => {
     expect(statusOfShare(0.2, { warn: 0.2 })).toBe('warn');
     expect(statusOfShare(0.19, { warn: 0.2 })).toBe('minority');
+  });
+
+  it.each<[{ warn: number; refuse: number } | undefined, { warn: number; majority: number; supermajority: number }]>([
+    [undefined, DEFAULT_STATUS_THRESHOLDS],
+    [{ warn: 0.33, refuse: 0.66 }, { warn: 0.33, majority: 0.5, supermajority: 0.66 }],
+    [{ warn: 0.25, refuse: 0.6 }, { warn: 0.25, majority: 0.5, supermajority: 0.6 }],
+    // A refuse share below 50%: majority never sits above supermajority.
+    [{ warn: 0.2, refuse: 0.4 }, { warn: 0.2, majority: 0.4, supermajority: 0.4 }],
+  ])('the policy %j gives the status thresholds %j', (policy, thresholds) => {
+    expect(statusThresholdsOf(policy)).toEqual(thresholds);
+  });
+
+  describe('GIVEN a network whose policy refuses at 60% and a client at 62%', () => {
+    const policy = { warn: 0.3, refuse: 0.6 };
+    const data = {
+      networks: {
+        mainnet: {
+          consensus: { source: 's', url: 'https://example.org/cl.json', date: '2026-08-21', shares: { lighthouse: 0.62, prysm: 0.38 } },
+          execution: { source: 's', url: 'https://example.org/el.json', date: '2026-08-21', shares: { geth: 0.62, besu: 0.38 } },
+        },
+      },
+    } as const;
+    const ledger: LedgerEntry[] = [entry('a', { consensus: 'lighthouse', validatorCount: 62 }), entry('b', { consensus: 'prysm', validatorCount: 38 })];
+    const thresholds = statusThresholdsOf(policy);
+
+    it('THEN /diversity, the catalog, suggestions and the dashboard all call it supermajority', () => {
+      const report = diversityReport(data, ledger, { mainnet: policy });
+      expect(report.networks.mainnet!.consensus.network!.clients[0]).toEqual({ client: 'lighthouse', share: 0.62, status: 'supermajority' });
+      expect(report.networks.mainnet!.consensus.operator.clients[0]).toEqual({ client: 'lighthouse', share: 0.62, status: 'supermajority' });
+      expect(comboStatus(data.networks.mainnet, { execution: 'geth', consensus: 'lighthouse' }, thresholds).consensus).toBe('supermajority');
+      expect(rankCombos('mainnet', 'validator', [{ execution: 'besu', consensus: 'lighthouse' }], { snapshots: data.networks.mainnet }, thresholds)[0]!.status).toBe('supermajority');
+      expect(publishedReport(data, { mainnet: policy }).networks.mainnet!.consensus.network!.clients[0]!.status).toBe('supermajority');
+      // And 38% is above this policy's warn share everywhere.
+      expect(report.networks.mainnet!.consensus.network!.clients[1]!.status).toBe('warn');
+    });
+
+    it('THEN without the policy the same share is only a majority (the defaults), so the policy must be passed', () => {
+      expect(diversityReport(data, ledger).networks.mainnet!.consensus.network!.clients[0]!.status).toBe('majority');
+    });
   });
 
   it('the worst known status wins', () => {

@@ -91,7 +91,7 @@ describe('report and metrics', () => {
   const ledger = [validator('a', 'geth', 'lighthouse', 3), validator('b', 'besu', 'teku', 1), { ...validator('c', 'reth', 'nimbus', 5), network: 'hoodi' as const }];
 
   it('reports published and operator shares per network and layer', () => {
-    const report = diversityReport(DATA, ledger, { mainnet: 0.33 });
+    const report = diversityReport(DATA, ledger, { mainnet: { warn: 0.33, refuse: 0.66 } });
     expect(Object.keys(report.networks)).toEqual(['mainnet', 'hoodi']);
     expect(report.networks.mainnet!.consensus.network).toMatchObject({ source: 'crawler', date: '2026-08-20' });
     expect(report.networks.mainnet!.consensus.network!.clients[0]).toEqual({ client: 'lighthouse', share: 0.51, status: 'majority' });
@@ -116,13 +116,31 @@ describe('report and metrics', () => {
   it('exposes Prometheus gauges computed at scrape time', async () => {
     const registry = new Registry();
     let current = { data: DATA, ledger: ledger as readonly LedgerEntry[] };
-    registerDiversityMetrics(registry, async () => current);
-    const text = await registry.metrics();
+    const metrics = registerDiversityMetrics(registry, async () => current);
+    const text = await metrics.scrape();
     expect(text).toContain('ovsb_client_share{network="mainnet",layer="consensus",scope="network",client="lighthouse"} 0.51');
     expect(text).toContain('ovsb_client_share{network="mainnet",layer="consensus",scope="operator",client="lighthouse"} 0.75');
     expect(text).toContain(`ovsb_diversity_data_timestamp_seconds{network="mainnet",layer="consensus"} ${Date.parse('2026-08-20T00:00:00Z') / 1000}`);
     current = { data: { networks: {} }, ledger: [] };
-    const after = await registry.metrics();
+    const after = await metrics.scrape();
     expect(after).not.toContain('client="lighthouse"');
+    // Rendering the registry directly still reads fresh values.
+    current = { data: DATA, ledger: [] };
+    expect(await registry.metrics()).toContain('ovsb_client_share{network="mainnet",layer="consensus",scope="network",client="lighthouse"} 0.51');
+  });
+
+  it('GIVEN several gauges WHEN scraped THEN the data and ledger are read once per scrape', async () => {
+    const registry = new Registry();
+    let reads = 0;
+    const metrics = registerDiversityMetrics(registry, async () => {
+      reads += 1;
+      return { data: DATA, ledger };
+    });
+    const text = await metrics.scrape();
+    expect(text).toContain('ovsb_client_share');
+    expect(text).toContain('ovsb_diversity_data_timestamp_seconds');
+    expect(reads).toBe(1);
+    await metrics.scrape();
+    expect(reads).toBe(2);
   });
 });
