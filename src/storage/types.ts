@@ -240,6 +240,15 @@ export interface Storage {
   /** Gives the lease up (graceful shutdown) so another replica can claim at once. */
   releaseOperation(operationId: string): Promise<void>;
   /**
+   * Like releaseOperation, and takes back the attempt this replica's claim counted: the run was stopped
+   * on purpose (graceful shutdown), so it must not bring the operation closer to being given up.
+   */
+  yieldOperation(operationId: string): Promise<void>;
+  /** Owners (replica ids) of unexpired operation leases, each once. For judging stale state locks. */
+  listLeaseOwners(): Promise<string[]>;
+  /** The operation lease length: a worker whose renewals fail for this long has lost its lease. */
+  readonly operationLeaseMs: number;
+  /**
    * Ends an `in progress` operation and applies its effects in one transaction. Allowed when the
    * operation is unowned (a synchronous request completing its own operation) or owned by this replica;
    * throws 'operation-not-in-progress' or 'lease-lost' otherwise.

@@ -1,10 +1,9 @@
 /** Pure rules from src/operations used by storage: outcome settlement and originating identity decoding. */
 import { spawnSync } from 'node:child_process';
-import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { OsbError } from '../../src/errors';
 import { parseOriginatingIdentity } from '../../src/operations/identity';
-import { newReplicaId, replicaIsGone } from '../../src/operations/replica';
+import { newReplicaId, replicaIdFor, replicaIsGone } from '../../src/operations/replica';
 import { settle, type SettleInput } from '../../src/operations/transitions';
 
 const request = { serviceId: 'svc', planId: 'plan-b', parameters: { validators: 3 }, context: { platform: 'cloudfoundry' } };
@@ -79,8 +78,8 @@ describe('replicaIsGone', () => {
   const exitedPid = spawnSync(process.execPath, ['-e', '']).pid;
   it.each([
     ['this process', newReplicaId(), false],
-    ['an exited process on this host', `${hostname()}:${exitedPid}:00ff`, true],
-    ['a process on another host', `elsewhere.example:${exitedPid}:00ff`, false],
+    ['an exited process on this host', replicaIdFor(exitedPid, '00ff'), true],
+    ['a process on another host', replicaIdFor(exitedPid, '00ff').replace(/^[^:]+/, 'elsewhere.example'), false],
     ['an operator-chosen id', 'broker-a', false],
   ])('%s -> %s', (_case, replicaId, gone) => {
     expect(replicaIsGone(replicaId)).toBe(gone);

@@ -4,10 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretBox, SecretDecryptionError, hashToken } from '../../src/crypto';
 import { ConfigError } from '../../src/errors';
+import { replicaIdFor } from '../../src/operations/replica';
 import { LIVE_INSTANCE_STATES, type OperationRequest } from '../../src/operations/types';
 import {
   LockTimeoutError,
@@ -569,8 +569,8 @@ export function storageContract(target: ContractTarget): void {
       it('GIVEN the owner was a process on this host that is gone WHEN another replica looks THEN it claims at once', async () => {
         const { db, clock } = await setup();
         const exited = spawnSync(process.execPath, ['-e', '']);
-        const dead = await replica(db, { clock: clock.read, replicaId: `${hostname()}:${exited.pid}:0badc0de` });
-        const sibling = await replica(db, { clock: clock.read, replicaId: `${hostname()}:${process.pid}:5ca1ab1e` });
+        const dead = await replica(db, { clock: clock.read, replicaId: replicaIdFor(exited.pid ?? 0, '0badc0de') });
+        const sibling = await replica(db, { clock: clock.read, replicaId: replicaIdFor(process.pid, '5ca1ab1e') });
         const { operation } = await dead.beginOperation({
           kind: 'provision',
           instance: { id: 'i-1', serviceId: 'svc', planId: 'p', parameters: {}, context: {} },

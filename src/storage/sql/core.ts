@@ -333,6 +333,26 @@ export class SqlStorage implements Storage {
     );
   }
 
+  async yieldOperation(operationId: string): Promise<void> {
+    await this.#driver.run(
+      `UPDATE operations SET owner = NULL, lease_expires_at = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?
+       WHERE id = ? AND state = 'in progress' AND owner = ?`,
+      [this.#clock().getTime(), operationId, this.replicaId],
+    );
+  }
+
+  async listLeaseOwners(): Promise<string[]> {
+    const rows = await this.#driver.all(
+      `SELECT DISTINCT owner FROM operations WHERE state = 'in progress' AND owner IS NOT NULL AND lease_expires_at > ? ORDER BY owner`,
+      [this.#clock().getTime()],
+    );
+    return rows.map((row) => String(row['owner']));
+  }
+
+  get operationLeaseMs(): number {
+    return this.#leaseMs;
+  }
+
   async completeOperation(operationId: string, outcome: OperationOutcome): Promise<Operation> {
     return this.#driver.transaction(async (tx) => {
       const rows = await tx.all(`SELECT * FROM operations WHERE id = ?${this.#driver.dialect.forUpdate}`, [operationId]);
