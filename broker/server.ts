@@ -77,14 +77,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
     const provisioner = new TerraformProvisioner({ catalog, runner });
-    const { source, targets } = openDiversitySource(config.dataDir, config.diversity);
+    const diversityLogger = logger.child({ component: 'diversity' });
+    const { source, targets } = openDiversitySource(config.dataDir, config.diversity, diversityLogger);
     diversity = new DiversityService({
       storage,
       catalog,
       source,
       refreshTargets: targets,
       refreshHours: config.diversity.refreshHours,
-      logger: logger.child({ component: 'diversity' }),
+      logger: diversityLogger,
     });
     const live = diversity;
     const serviceCatalog = serviceCatalogOf(catalog, { version: () => live.data(), status: (service) => live.serviceStatus(service) });

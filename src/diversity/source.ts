@@ -3,12 +3,12 @@
  * clientdiversity.org-format URL, and saving the result. A failed refresh keeps the last good data and
  * says so.
  */
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Network } from '../../modules/clients/types';
+import { NETWORKS, type Network } from '../../modules/clients/types';
 import { ConfigError } from '../errors';
 import { parseClientDiversityFeed } from './clientdiversity';
-import { parseDiversityData, withSnapshot, type DiversityData, type Layer, type LayerSnapshot } from './data';
+import { LAYERS, parseDiversityData, withSnapshot, type DiversityData, type Layer, type LayerSnapshot } from './data';
 
 /** The shares shipped with the package, given its root (src/catalog/load.ts `packageRoot()`), never the cwd. */
 export const bundledDiversityDataPath = (packageRoot: string): string => join(packageRoot, 'data', 'diversity.json');
@@ -27,6 +27,49 @@ export function loadDiversityData(path: string): DiversityData {
     throw new ConfigError(path, '', `not JSON: ${(error as Error).message}`);
   }
   return parseDiversityData(document, path);
+}
+
+export interface StartupData {
+  readonly data: DiversityData;
+  /** Which layers came from the refreshed file and why, one sentence each (log at info). */
+  readonly notes: readonly string[];
+  /** Why a refreshed file was not used (log at warn). @default none */
+  readonly problem?: string;
+}
+
+/**
+ * The shares to start with: the operator's or bundled file (`basePath`; unreadable is a ConfigError, the
+ * broker cannot start without data), and, when refreshing is on, the last refresh kept in
+ * `refreshedPath`. Per network and layer the newer snapshot by date wins (a tie keeps the base file's:
+ * the operator's explicit choice), so a newer OVSB_DIVERSITY_DATA or package update is never hidden by an
+ * old refresh. A missing refreshed file is normal (nothing refreshed yet); a corrupt one is skipped with a
+ * note, never a reason not to start.
+ */
+export function loadStartupData(basePath: string, refreshedPath?: string): StartupData {
+  const base = loadDiversityData(basePath);
+  if (refreshedPath === undefined || !existsSync(refreshedPath)) return { data: base, notes: [] };
+  let refreshed: DiversityData;
+  try {
+    refreshed = loadDiversityData(refreshedPath);
+  } catch (error) {
+    return {
+      data: base,
+      notes: [],
+      problem: `the refreshed diversity data ${refreshedPath} is unusable (${(error as Error).message}); using ${basePath} until the next successful refresh replaces it`,
+    };
+  }
+  let data = base;
+  const notes: string[] = [];
+  for (const network of NETWORKS) {
+    for (const layer of LAYERS) {
+      const fromBase = base.networks[network]?.[layer];
+      const fromRefresh = refreshed.networks[network]?.[layer];
+      if (fromRefresh === undefined || (fromBase !== undefined && fromRefresh.date <= fromBase.date)) continue;
+      data = withSnapshot(data, network, layer, fromRefresh);
+      notes.push(`${network} ${layer} shares from ${refreshedPath} (${fromRefresh.date}), newer than ${fromBase === undefined ? `none in ${basePath}` : `${basePath}'s (${fromBase.date})`}`);
+    }
+  }
+  return { data, notes };
 }
 
 /** Writes the data readable by its owner only (0600), replacing the file atomically. */

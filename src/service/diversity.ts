@@ -6,7 +6,6 @@
  * The ledger counts instances in every state that may hold real validators (LIVE_INSTANCE_STATES),
  * including provisions still in progress, so a burst of provisions is judged on what it adds up to.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NETWORKS, type Network, type Role } from '../../modules/clients/types';
 import type { Catalog } from '../catalog/catalog';
@@ -20,7 +19,7 @@ import {
   DiversityDataSource,
   diversityReport,
   LAYERS,
-  loadDiversityData,
+  loadStartupData,
   rankCombos,
   type Combo,
   type DiversityData,
@@ -225,13 +224,15 @@ export class DiversityService {
 export const REFRESHED_DATA_FILE = 'diversity.json';
 
 /**
- * The shares in use at start-up: the last refresh kept in the data dir when refreshing is on, else the
- * operator's file (OVSB_DIVERSITY_DATA), else the bundled one; and the feeds to refresh from.
+ * The shares in use at start-up: the operator's file (OVSB_DIVERSITY_DATA) or the bundled one, with, when
+ * refreshing is on, any newer layers of the last refresh kept in the data dir (loadStartupData: a corrupt
+ * refresh is skipped and logged); and the feeds to refresh from.
  */
-export function openDiversitySource(dataDir: string, config: DiversityConfig): { source: DiversityDataSource; targets: RefreshTarget[] } {
+export function openDiversitySource(dataDir: string, config: DiversityConfig, logger?: Logger): { source: DiversityDataSource; targets: RefreshTarget[] } {
   const refreshed = join(dataDir, REFRESHED_DATA_FILE);
-  const path = config.refreshHours > 0 && existsSync(refreshed) ? refreshed : (config.dataPath ?? bundledDiversityDataPath(packageRoot()));
-  const data = loadDiversityData(path);
+  const { data, notes, problem } = loadStartupData(config.dataPath ?? bundledDiversityDataPath(packageRoot()), config.refreshHours > 0 ? refreshed : undefined);
+  for (const note of notes) logger?.info(note);
+  if (problem !== undefined) logger?.warn(problem);
   const targets: RefreshTarget[] = [];
   for (const network of NETWORKS) {
     for (const layer of LAYERS) {
