@@ -101,7 +101,11 @@ async function planOne(
     return { stack: target.name, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
   }
   try {
-    const plan = await invoker.plan(ws, { lockTimeoutSec: LOCK_TIMEOUT_SEC, timeoutMs, operation: `terraform plan of ${target.name}` });
+    const operation = `terraform plan of ${target.name}`;
+    const planFile = join(cwd, 'review.tfplan');
+    const plan = await invoker.plan(ws, { lockTimeoutSec: LOCK_TIMEOUT_SEC, timeoutMs, operation, planFile });
+    // The data-volume rules need before/after values, which only the saved plan has (scratch dir, removed after).
+    const dataVolume = new Map((await invoker.showPlan(ws, planFile, { timeoutMs, operation })).map((change) => [change.resource.address, defaultDataVolumePredicate(change)]));
     const counts = plan.summary ?? { add: 0, change: 0, remove: 0 };
     return {
       stack: target.name,
@@ -110,7 +114,7 @@ async function planOne(
       changes: plan.changes.map((change) => ({
         address: change.resource.address,
         action: change.action,
-        dataVolume: defaultDataVolumePredicate(change.resource, change.action),
+        dataVolume: dataVolume.get(change.resource.address) ?? defaultDataVolumePredicate({ resource: change.resource, action: change.action }),
       })),
       ...(note ? { note } : {}),
     };

@@ -4,6 +4,7 @@
  * Implementation: TerraformProvisioner (terraform-provisioner.ts).
  */
 import type { JsonObject, OperationRequest } from '../operations/types';
+import type { LeaseFacts } from '../terraform/runner';
 import type { PlanView } from './catalog';
 
 /** The OSB update parameter that lets an update replace a data volume (losing the chain data). */
@@ -17,8 +18,13 @@ export interface OperationRun {
   readonly request: OperationRequest;
   /** Aborted when the broker shuts down or loses the operation's lease. */
   readonly signal: AbortSignal;
-  /** Time left for the whole operation. */
-  readonly timeoutMs: number;
+  /**
+   * When the whole operation's time is up (epoch ms, `Date.now()` clock): the end of the plan's
+   * maximum_polling_duration. One deadline for every step of the run.
+   */
+  readonly deadline: number;
+  /** The operation lease this run holds, for judging stale state locks. @default none */
+  readonly leases?: LeaseFacts;
   /** Progress for last_operation, e.g. `applying 3/7: terraform_data.execution`. Never secrets. */
   readonly onProgress: (description: string) => void;
 }

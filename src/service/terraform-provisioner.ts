@@ -6,8 +6,10 @@
  *   the raw id never reaches a path or a resource name.
  * - Outputs kept for bindings are the non-sensitive ones (endpoints, client names and versions); sensitive
  *   outputs (the Engine API JWT) stay in terraform's state and are of no use to consumers.
- * - An update first plans the new configuration and refuses one that would replace a data volume unless
- *   the caller passed `allow_data_volume_replacement: true`.
+ * - An update is one terraform run (runner.update): the saved plan is checked and exactly it is applied;
+ *   one that would replace a data volume is refused unless the caller passed
+ *   `allow_data_volume_replacement: true`.
+ * - Every terraform step of an operation shares the operation's one deadline.
  */
 import type { Catalog } from '../catalog/catalog';
 import type { CatalogPlan } from '../catalog/model';
@@ -16,8 +18,9 @@ import { badRequest, ConfigError, OsbError } from '../errors';
 import type { JsonValue, OperationRequest } from '../operations/types';
 import type * as Synth from '../synth';
 import type { TerraformJson } from '../synth';
+import type { TerraformOutputs } from '../terraform/parse';
 import type { RunProgress } from '../terraform/progress';
-import type { TerraformRunner } from '../terraform/runner';
+import type { RunOptions, TerraformRunner } from '../terraform/runner';
 import { instanceNameFor, resolveStackProps, type ResolveOptions } from '../topology';
 import type { PlanView } from './catalog';
 import { DataVolumeReplacementRefused, type AppliedInstance, type ApplyRun, type InstanceProvisioner, type OperationRun, type UpdateRun } from './provisioner';
@@ -48,12 +51,13 @@ export class TerraformProvisioner implements InstanceProvisioner {
 
   async update(run: UpdateRun): Promise<AppliedInstance> {
     const config = await this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
-    if (!run.allowDataVolumeReplacement) {
-      run.onProgress('Planning the update to check for data volume replacement');
-      const check = await this.options.runner.planReplacesDataVolume(run.instanceId, config, this.#runOptions(run));
-      if (check.replacesDataVolume) throw new DataVolumeReplacementRefused(check.changes.map((change) => change.resource.address));
-    }
-    return this.#apply(run, config);
+    run.onProgress('Synthesised the stack; planning the update (data volumes are checked before anything is applied)');
+    const result = await this.options.runner.update(run.instanceId, config, {
+      ...this.#runOptions(run),
+      allowDataVolumeReplacement: run.allowDataVolumeReplacement,
+    });
+    if (result.kind === 'refused') throw new DataVolumeReplacementRefused(result.changes.map((change) => change.resource.address));
+    return { outputs: publicOutputs(result.outputs) };
   }
 
   async deprovision(run: OperationRun): Promise<void> {
@@ -66,19 +70,15 @@ export class TerraformProvisioner implements InstanceProvisioner {
 
   async #apply(run: OperationRun, config: TerraformJson): Promise<AppliedInstance> {
     const result = await this.options.runner.apply(run.instanceId, config, this.#runOptions(run));
-    const outputs: Record<string, JsonValue> = {};
-    for (const [name, output] of Object.entries(result.outputs)) {
-      // Values come from `terraform output -json`: JSON by construction.
-      if (!output.sensitive) outputs[name] = output.value as JsonValue;
-    }
-    return { outputs };
+    return { outputs: publicOutputs(result.outputs) };
   }
 
-  #runOptions(run: OperationRun) {
+  #runOptions(run: OperationRun): RunOptions {
     return {
       signal: run.signal,
-      timeoutMs: run.timeoutMs,
+      deadline: run.deadline,
       onProgress: (progress: RunProgress) => run.onProgress(progress.message),
+      ...(run.leases !== undefined ? { leases: run.leases } : {}),
     };
   }
 
@@ -128,6 +128,16 @@ export class TerraformProvisioner implements InstanceProvisioner {
       throw asRefusal(error);
     }
   }
+}
+
+/** The outputs kept for bindings: the non-sensitive ones. */
+function publicOutputs(outputs: TerraformOutputs): Record<string, JsonValue> {
+  const kept: Record<string, JsonValue> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    // Values come from `terraform output -json`: JSON by construction.
+    if (!output.sensitive) kept[name] = output.value as JsonValue;
+  }
+  return kept;
 }
 
 /** Props the stacks refuse are the request's fault: a 400 (or a refused operation) naming the reason. */

@@ -5,18 +5,25 @@
  * Crash safety: an operation is always persisted `in progress` before anyone hears 202. On start and
  * then periodically the worker asks storage for `in progress` operations nobody holds (never claimed,
  * released at shutdown, lease expired, or owned by a process on this host that is gone: e.g. a broker
- * killed mid-apply) and runs them again: apply and destroy are idempotent. Each claim counts an attempt;
- * past `maxAttempts` the operation is failed with a description saying so, never left `in progress`.
+ * killed mid-apply) and runs them again: apply and destroy are idempotent. Each claim counts an attempt
+ * (a graceful shutdown gives its attempt back); past `maxAttempts` the operation is failed with a
+ * description saying so, never left `in progress`.
+ *
+ * Leases: a run whose lease could not be renewed (lost database connection) is aborted once the lease
+ * deadline passes (last successful renewal + the storage's lease length), so it never runs on while
+ * another replica claims the operation; terraform's state lock covers the interrupt grace after that.
  *
  * Bind and unbind complete inside their request; the worker only finishes those a crash interrupted,
  * under the instance lock so it never races the request that began them.
  */
 import { ExternalError, OsbError } from '../errors';
+import { replicaHost } from '../operations/replica';
 import type { InProgressOperation } from '../operations/types';
 import type { Logger } from '../log';
 import type { OperationOutcome, Storage } from '../storage/types';
 import type { PlanView, ServiceCatalog } from './catalog';
 import type { OperationScheduler } from './instances';
+import type { LeaseFacts } from '../terraform/runner';
 import { ALLOW_DATA_VOLUME_REPLACEMENT, DataVolumeReplacementRefused, type InstanceProvisioner, type OperationRun } from './provisioner';
 
 export interface WorkerOptions {
@@ -147,14 +154,21 @@ export class OperationWorker implements OperationScheduler {
 
   async #run(operationId: string, entry: RunEntry): Promise<void> {
     const { storage } = this.#options;
+    const stopping = () => entry.controller.signal.aborted;
     const peek = await storage.getOperation(operationId);
-    if (peek === undefined || peek.state !== 'in progress') return;
+    // A stop() that came meanwhile: claiming now would count an attempt for a run that never starts.
+    if (peek === undefined || peek.state !== 'in progress' || stopping()) return;
     if (peek.kind === 'bind' || peek.kind === 'unbind') {
-      await storage.withInstanceLock(peek.instanceId, () => this.#recoverBindingOperation(operationId));
+      await storage.withInstanceLock(peek.instanceId, () => (stopping() ? Promise.resolve() : this.#recoverBindingOperation(operationId)));
       return;
     }
+    const claimedAt = Date.now();
     const operation = await storage.claimOperation(operationId);
     if (operation === undefined) return;
+    if (stopping()) {
+      await storage.yieldOperation(operationId);
+      return;
+    }
     const log = this.#options.logger.child({
       operationId,
       instanceId: operation.instanceId,
@@ -167,14 +181,29 @@ export class OperationWorker implements OperationScheduler {
       return;
     }
 
+    const loseLease = (why: string) => {
+      entry.stopReason ??= 'lease-lost';
+      entry.controller.abort(new Error(why));
+    };
+    // The lease ends `operationLeaseMs` after the last renewal that was sent and succeeded (claim included).
+    let leaseExpiry: NodeJS.Timeout | undefined;
+    const leaseHeldUntil = (sentAt: number) => {
+      clearTimeout(leaseExpiry);
+      leaseExpiry = setTimeout(() => {
+        log.warn('the operation lease expired without a successful renewal; stopping the run so that another replica may take it');
+        loseLease('the operation lease expired without a successful renewal');
+      }, Math.max(0, sentAt + storage.operationLeaseMs - Date.now()));
+      leaseExpiry.unref();
+    };
+    leaseHeldUntil(claimedAt);
     const renewal = setInterval(() => {
+      const sentAt = Date.now();
       storage.renewOperationLease(operationId).then(
         (held) => {
-          if (held) return;
-          entry.stopReason ??= 'lease-lost';
-          entry.controller.abort(new Error('the operation lease was lost'));
+          if (held) leaseHeldUntil(sentAt);
+          else loseLease('the operation lease was lost');
         },
-        (error: unknown) => log.warn({ err: error }, 'could not renew the operation lease; retrying'),
+        (error: unknown) => log.warn({ err: error }, 'could not renew the operation lease; retrying until the lease ends'),
       );
     }, this.#options.renewIntervalMs);
     renewal.unref();
@@ -190,7 +219,8 @@ export class OperationWorker implements OperationScheduler {
       } catch (error) {
         if (entry.stopReason !== undefined) {
           await progress.flushed();
-          if (entry.stopReason === 'shutdown') await storage.releaseOperation(operationId);
+          // Stopped on purpose: the lease is given up and the attempt not counted.
+          if (entry.stopReason === 'shutdown') await storage.yieldOperation(operationId);
           log.info({ reason: entry.stopReason }, 'operation interrupted; it will be resumed');
           return;
         }
@@ -203,6 +233,7 @@ export class OperationWorker implements OperationScheduler {
       await this.#complete(operationId, outcome, log);
     } finally {
       clearInterval(renewal);
+      clearTimeout(leaseExpiry);
     }
   }
 
@@ -218,11 +249,20 @@ export class OperationWorker implements OperationScheduler {
     const { catalog, provisioner } = this.#options;
     const { request } = operation;
     const plan = catalog.findPlan(request.serviceId, request.planId);
-    const timeoutMs = this.#remainingMs(operation, plan);
-    if (timeoutMs <= 0) {
+    const remainingMs = this.#remainingMs(operation, plan);
+    if (remainingMs <= 0) {
       return timedOut(operation, plan);
     }
-    const run: OperationRun = { operationId: operation.id, instanceId: operation.instanceId, request, signal, timeoutMs, onProgress };
+    const run: OperationRun = {
+      operationId: operation.id,
+      instanceId: operation.instanceId,
+      request,
+      signal,
+      // Absolute, on the runner's clock: every step of the run shares it.
+      deadline: Date.now() + remainingMs,
+      onProgress,
+      leases: this.#leaseFacts(operation.id),
+    };
     switch (operation.kind) {
       case 'provision': {
         const applied = await provisioner.provision({ ...run, plan: requirePlan(plan, request.serviceId, request.planId) });
@@ -245,6 +285,16 @@ export class OperationWorker implements OperationScheduler {
       case 'unbind':
         throw new Error(`${operation.kind} operations are completed by their request, not by the worker`);
     }
+  }
+
+  /** What the leases say, for the runner's stale state lock rule (src/terraform/state-lock.ts). */
+  #leaseFacts(operationId: string): LeaseFacts {
+    const { storage } = this.#options;
+    return {
+      holdsInstanceLease: () => storage.renewOperationLease(operationId),
+      otherLiveLeaseHosts: async () =>
+        (await storage.listLeaseOwners()).filter((owner) => owner !== storage.replicaId).map((owner) => replicaHost(owner)),
+    };
   }
 
   /** The plan's maximum_polling_duration counts from when the platform was told 202. */
@@ -354,7 +404,8 @@ function failure(operation: InProgressOperation, error: unknown): OperationOutco
     return { state: 'failed', description: `${verb} refused: ${error.description}`, ...usability(operation.kind, true, false) };
   }
   if (error instanceof ExternalError) {
-    const diagnostics = (error.details.diagnostics ?? []).slice(0, 3);
+    // The message usually names the first diagnostic already: only the others are added.
+    const diagnostics = (error.details.diagnostics ?? []).filter((line) => !error.message.includes(line)).slice(0, 3);
     const detail = diagnostics.length === 0 ? '' : ` (${diagnostics.join('; ')})`;
     // Terraform may have changed some resources before failing: the instance's state is uncertain.
     return { state: 'failed', description: `${verb} failed: ${error.message}${detail}`, ...usability(operation.kind, false, true) };

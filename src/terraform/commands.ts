@@ -21,6 +21,12 @@ export interface CommandContext {
   readonly cliConfigFile: string;
   readonly pluginCacheDir: string;
   /**
+   * HOME for terraform and its providers: the runner's own directory, so nothing under the operator's
+   * home (`~/.terraform.d` plugins and credentials, `~/.aws`, `~/.kube`) leaks into a run.
+   * @default the broker's HOME
+   */
+  readonly homeDir?: string;
+  /**
    * Backend and provider credentials (`PG_CONN_STR`, `AWS_*`, `KUBECONFIG`, ...).
    * Values of keys outside {@link NON_SECRET_ENV_KEYS} are redacted whenever a command is printed.
    * @default none
@@ -40,6 +46,7 @@ export const NON_SECRET_ENV_KEYS: ReadonlySet<string> = new Set([
   'TF_INPUT',
   'TF_CLI_CONFIG_FILE',
   'TF_PLUGIN_CACHE_DIR',
+  'HOME',
 ]);
 
 const REDACTED = '<redacted>';
@@ -103,6 +110,7 @@ function command(ws: CommandContext, args: readonly string[]): TerraformCommand 
       TF_INPUT: '0',
       TF_CLI_CONFIG_FILE: ws.cliConfigFile,
       TF_PLUGIN_CACHE_DIR: ws.pluginCacheDir,
+      ...(ws.homeDir !== undefined ? { HOME: ws.homeDir } : {}),
     },
     ws.cwd,
   );
@@ -128,12 +136,22 @@ export function validateCommand(ws: CommandContext): TerraformCommand {
   return command(ws, ['validate', '-json', '-no-color']);
 }
 
-export function planCommand(ws: CommandContext, options: LockingOptions): TerraformCommand {
-  return command(ws, ['plan', '-input=false', '-json', lockTimeout(options)]);
+export interface PlanOptions extends LockingOptions {
+  /** Saves the plan (`-out`) so that exactly this plan is applied later. @default not saved */
+  readonly planFile?: string;
+}
+
+export function planCommand(ws: CommandContext, options: PlanOptions): TerraformCommand {
+  return command(ws, ['plan', '-input=false', '-json', lockTimeout(options), ...(options.planFile !== undefined ? [`-out=${planFileArg(options.planFile)}`] : [])]);
 }
 
 export function applyCommand(ws: CommandContext, options: LockingOptions): TerraformCommand {
   return command(ws, ['apply', '-auto-approve', '-input=false', '-json', lockTimeout(options)]);
+}
+
+/** Applies a saved plan: no new plan, no approval prompt; exactly what was planned, or a stale-plan error. */
+export function applyPlanCommand(ws: CommandContext, options: LockingOptions, planFile: string): TerraformCommand {
+  return command(ws, ['apply', '-input=false', '-json', lockTimeout(options), planFileArg(planFile)]);
 }
 
 export function destroyCommand(ws: CommandContext, options: LockingOptions): TerraformCommand {
@@ -146,6 +164,17 @@ export function outputCommand(ws: CommandContext): TerraformCommand {
 
 export function showCommand(ws: CommandContext): TerraformCommand {
   return command(ws, ['show', '-json']);
+}
+
+/** `show -json <plan file>`: the plan with before/after values (sensitive ones included: never print its output). */
+export function showPlanCommand(ws: CommandContext, planFile: string): TerraformCommand {
+  return command(ws, ['show', '-json', planFileArg(planFile)]);
+}
+
+/** A plan file path is an argument of its own: it must not read as a flag. */
+function planFileArg(planFile: string): string {
+  if (planFile === '' || planFile.startsWith('-')) throw new RangeError(`plan file ${JSON.stringify(planFile)} must be a path, not a flag`);
+  return planFile;
 }
 
 /** Lock ids are UUIDs for every built-in backend; anything else (or a flag) is refused. */

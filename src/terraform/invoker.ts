@@ -4,6 +4,7 @@
  */
 import {
   applyCommand,
+  applyPlanCommand,
   describeCommand,
   destroyCommand,
   forceUnlockCommand,
@@ -11,6 +12,7 @@ import {
   outputCommand,
   planCommand,
   showCommand,
+  showPlanCommand,
   validateCommand,
   type CommandContext,
   type TerraformCommand,
@@ -22,8 +24,10 @@ import type { TerraformLog } from './log';
 import {
   MachineOutputError,
   parseOutputs,
+  parsePlan,
   parseShow,
   parseValidation,
+  type PlannedResourceChange,
   type StateSummary,
   type TerraformOutputs,
   type ValidationResult,
@@ -41,8 +45,10 @@ export interface InvokerSettings {
 
 export interface InvocationOptions {
   readonly signal?: AbortSignal;
-  /** Time this command may take. @default no limit */
+  /** Time this command may take before it is interrupted (SIGINT). @default no limit */
   readonly timeoutMs?: number;
+  /** Grace between SIGINT and SIGKILL for this command. @default the invoker's `killGraceMs` */
+  readonly killGraceMs?: number;
   /** The whole operation's limit, named in the timeout message. @default `timeoutMs` */
   readonly limitMs?: number;
   /** The runner operation this command is part of, e.g. `terraform apply`. @default the command itself */
@@ -56,6 +62,11 @@ export interface LockingInvocation extends InvocationOptions {
 export interface StreamingInvocation extends LockingInvocation {
   /** Every parsed event of the `-json` stream, in order. */
   readonly onEvent?: (event: TerraformEvent) => void;
+}
+
+export interface PlanInvocation extends StreamingInvocation {
+  /** Saves the plan there (`-out`), for {@link TerraformInvoker.showPlan} and {@link TerraformInvoker.applyPlan}. @default not saved */
+  readonly planFile?: string;
 }
 
 export interface PlannedChange {
@@ -104,7 +115,7 @@ export class TerraformInvoker {
     }
   }
 
-  async plan(ws: CommandContext, options: StreamingInvocation): Promise<PlanResult> {
+  async plan(ws: CommandContext, options: PlanInvocation): Promise<PlanResult> {
     const { events } = await this.#stream(planCommand(ws, options), options);
     const changes: PlannedChange[] = [];
     for (const event of events) {
@@ -120,6 +131,28 @@ export class TerraformInvoker {
     const { events } = await this.#stream(applyCommand(ws, options), options);
     const summary = lastSummary(events, 'apply');
     return summary ? { summary } : {};
+  }
+
+  /** Applies a saved plan exactly as planned (terraform refuses it when the state changed since). */
+  async applyPlan(ws: CommandContext, planFile: string, options: StreamingInvocation): Promise<ChangeRunResult> {
+    const { events } = await this.#stream(applyPlanCommand(ws, options, planFile), options);
+    const summary = lastSummary(events, 'apply');
+    return summary ? { summary } : {};
+  }
+
+  /**
+   * The resource changes of a saved plan, with before/after values. Those hold secrets: the runner only
+   * inspects them; stdout is never logged.
+   */
+  async showPlan(ws: CommandContext, planFile: string, options: InvocationOptions = {}): Promise<PlannedResourceChange[]> {
+    const command = showPlanCommand(ws, planFile);
+    const result = await this.#run(command, options);
+    if (result.exitCode !== 0) throw this.#failure(command, result, parseStderrDiagnostics(result.stderr), options);
+    try {
+      return parsePlan(result.stdout.join('\n'));
+    } catch (error) {
+      throw this.#unreadable(command, error);
+    }
   }
 
   async destroy(ws: CommandContext, options: StreamingInvocation): Promise<ChangeRunResult> {
@@ -180,7 +213,7 @@ export class TerraformInvoker {
     let result: ExecutionResult;
     try {
       result = await execute(bin, command, {
-        killGraceMs,
+        killGraceMs: options.killGraceMs ?? killGraceMs,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(onStdoutLine ? { onStdoutLine } : {}),

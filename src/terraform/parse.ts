@@ -1,9 +1,9 @@
 /**
- * Parsers for terraform's single-document JSON outputs: `output -json`, `show -json` and
- * `validate -json`. Each throws {@link MachineOutputError} when the document is not what terraform
+ * Parsers for terraform's single-document JSON outputs: `output -json`, `show -json` (of the state or
+ * of a saved plan) and `validate -json`. Each throws {@link MachineOutputError} when the document is not what terraform
  * documents, so a changed format fails loudly instead of yielding empty credentials.
  */
-import { parseDiagnostic, type Diagnostic } from './events';
+import { parseDiagnostic, type ChangeAction, type Diagnostic, type ResourceRef } from './events';
 
 export interface TerraformOutput {
   readonly value: unknown;
@@ -28,6 +28,23 @@ export interface StateSummary {
   readonly terraformVersion?: string;
   readonly resources: readonly StateResource[];
   readonly outputs: Readonly<Record<string, { readonly sensitive: boolean }>>;
+}
+
+/**
+ * One `resource_changes` entry of `show -json <plan file>`. `before`/`after` hold attribute values,
+ * sensitive ones included: inspect them, never log or return them to callers outside the runner.
+ */
+export interface PlannedResourceChange {
+  readonly resource: ResourceRef;
+  readonly action: ChangeAction;
+  /** Attributes before the change; null when the resource is created. */
+  readonly before: unknown;
+  /** Attributes after the change, known values only (see `afterUnknown`); null when it is deleted. */
+  readonly after: unknown;
+  /** Mirrors `after`: `true` where a value is known only after apply. */
+  readonly afterUnknown: unknown;
+  /** Why terraform plans this action, e.g. `replace_because_cannot_update`. */
+  readonly reason?: string;
 }
 
 export interface ValidationResult {
@@ -99,6 +116,57 @@ export function parseShow(text: string): StateSummary {
   }
   const version = document['terraform_version'];
   return { ...(typeof version === 'string' ? { terraformVersion: version } : {}), resources, outputs };
+}
+
+/** `change.actions` of the plan JSON as the event stream's single action. */
+function planAction(actions: unknown): ChangeAction {
+  if (!Array.isArray(actions)) return 'noop';
+  const joined = actions.join(',');
+  switch (joined) {
+    case 'create':
+    case 'read':
+    case 'update':
+    case 'delete':
+    case 'forget':
+      return joined as ChangeAction;
+    case 'delete,create':
+    case 'create,delete':
+      return 'replace';
+    default:
+      return 'noop';
+  }
+}
+
+export function parsePlan(text: string): PlannedResourceChange[] {
+  const document = parseDocument(text, 'terraform show -json (plan)');
+  const resourceChanges = document['resource_changes'];
+  if (resourceChanges !== undefined && !Array.isArray(resourceChanges)) {
+    throw new MachineOutputError('terraform show -json (plan): resource_changes is not a list');
+  }
+  const changes: PlannedResourceChange[] = [];
+  for (const raw of resourceChanges ?? []) {
+    if (!isObject(raw) || typeof raw['address'] !== 'string' || !isObject(raw['change'])) {
+      throw new MachineOutputError('terraform show -json (plan): a resource change has no address or change');
+    }
+    const change = raw['change'];
+    const index = raw['index'];
+    const reason = raw['action_reason'];
+    changes.push({
+      resource: {
+        address: raw['address'],
+        module: typeof raw['module_address'] === 'string' ? raw['module_address'] : '',
+        type: typeof raw['type'] === 'string' ? raw['type'] : '',
+        name: typeof raw['name'] === 'string' ? raw['name'] : '',
+        key: typeof index === 'string' || typeof index === 'number' ? index : null,
+      },
+      action: planAction(change['actions']),
+      before: change['before'] ?? null,
+      after: change['after'] ?? null,
+      afterUnknown: change['after_unknown'] ?? false,
+      ...(typeof reason === 'string' ? { reason } : {}),
+    });
+  }
+  return changes;
 }
 
 export function parseValidation(text: string): ValidationResult {

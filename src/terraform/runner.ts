@@ -8,14 +8,18 @@
  *   locks and terraform's state lock take over), and at most `maxConcurrent` runs overall, FIFO beyond;
  * - `terraform init` runs one at a time across instances: the shared plugin cache is not safe for
  *   concurrent installs, and neither is the pg backend's first-time table creation;
- * - every operation has a time limit, queueing included; at the limit terraform is interrupted (SIGINT,
- *   then SIGKILL after `interruptGraceMs`) and the operation fails saying so;
+ * - every operation has one deadline for all its steps, queueing included; terraform is interrupted
+ *   (SIGINT) early enough that the SIGKILL after `interruptGraceMs` still falls inside it, and the
+ *   operation fails saying so;
+ * - an update is one locked run: plan saved to a file, checked for data-volume loss, and exactly that
+ *   plan applied (or nothing, with the previous configuration kept);
  * - destroy is idempotent: a missing, never-initialised or half-created workspace deprovisions cleanly;
  * - a terraform process left running in a workspace by a crashed broker is interrupted before the next
- *   run there, and a lock that outlives its holder (s3) is force-unlocked when that holder was this host.
+ *   run there, and a lock that outlives its holder (s3) is force-unlocked when the broker's operation
+ *   leases show its holder is gone (state-lock.ts).
  */
-import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
 import type { BackendProps } from '../../stacks/props';
@@ -51,6 +55,8 @@ export interface TerraformRunnerConfig {
   readonly backend?: StateBackend;
   /** Filesystem provider mirror (`OVSB_PROVIDER_MIRROR`). @default none */
   readonly providerMirror?: string;
+  /** Providers from the mirror only, never from a registry (`OVSB_PROVIDER_MIRROR_ONLY`). @default false */
+  readonly providerMirrorOnly?: boolean;
   /** Terraform runs at once across instances (`OVSB_MAX_CONCURRENT_APPLIES`). @default 4 */
   readonly maxConcurrent?: number;
   /** Time limit of an operation whose caller gives none. @default 3600000 (1 h) */
@@ -66,13 +72,34 @@ export interface TerraformRunnerConfig {
   readonly log: TerraformLog;
 }
 
+/** What the broker's operation leases say, for judging whether a state lock is stale (state-lock.ts). */
+export interface LeaseFacts {
+  /** Whether this replica (still) holds the operation lease of the instance. */
+  holdsInstanceLease(): Promise<boolean>;
+  /** Hosts of the other replicas holding live leases; `undefined` for an owner that names no host. */
+  otherLiveLeaseHosts(): Promise<readonly (string | undefined)[]>;
+}
+
 export interface RunOptions {
   /** Progress lines for last_operation ("applying 7/12: kubernetes_stateful_set_v1.execution"). @default none */
   readonly onProgress?: ProgressListener;
   /** Cancels the operation: a queued one never starts, a running terraform is interrupted. @default none */
   readonly signal?: AbortSignal;
-  /** The operation's time limit, queueing included (the plan's `maximum_polling_duration`). @default `defaultTimeoutMs` */
+  /**
+   * When the operation's time is up (epoch ms), queueing and the SIGINT-to-SIGKILL grace included: the
+   * end of the plan's `maximum_polling_duration`. One deadline for every step. Wins over `timeoutMs`.
+   * @default `timeoutMs` from now
+   */
+  readonly deadline?: number;
+  /** The operation's time limit from now, when no `deadline` is given. @default `defaultTimeoutMs` */
   readonly timeoutMs?: number;
+  /** The operation lease behind this run; without it a state lock is never judged stale. @default none */
+  readonly leases?: LeaseFacts;
+}
+
+export interface UpdateOptions extends RunOptions {
+  /** Apply even when the plan deletes or replaces data volumes (the caller opted in). @default false */
+  readonly allowDataVolumeReplacement?: boolean;
 }
 
 export interface DestroyOptions extends RunOptions {
@@ -95,18 +122,25 @@ export interface DestroyResult {
   readonly destroyed: number;
 }
 
-export interface DataVolumeCheck {
-  readonly replacesDataVolume: boolean;
-  /** The planned deletions/replacements that match the data-volume predicate. */
-  readonly changes: readonly PlannedChange[];
-}
+export type UpdateResult =
+  /** The saved plan was applied. `dataVolumeChanges` lists the data-volume losses the caller allowed. */
+  | (ApplyResult & { readonly kind: 'applied'; readonly dataVolumeChanges: readonly PlannedChange[] })
+  /** The plan would lose data volumes and the caller did not opt in: nothing was applied. */
+  | { readonly kind: 'refused'; readonly changes: readonly PlannedChange[] };
+
+/** The saved plan of an update, in the workspace (0600, removed after the run: it holds secrets). */
+export const UPDATE_PLAN_FILE = 'update.tfplan';
 
 interface Run {
   readonly ws: Workspace;
   readonly operation: string;
   readonly context: CommandContext;
   readonly signal?: AbortSignal;
-  /** Options for the next command: the time left until the operation's deadline. */
+  readonly leases?: LeaseFacts;
+  /**
+   * Options for the next command: interrupted (SIGINT) when the time left until the operation's
+   * deadline, minus the kill grace, has passed, so that the SIGKILL still falls inside the deadline.
+   */
   invocation(): InvocationOptions;
   locking(): LockingInvocation;
   progress(progress: RunProgress | string): void;
@@ -131,6 +165,7 @@ export class TerraformRunner {
   readonly #bin: string;
   readonly #backend: StateBackend;
   readonly #providerMirror: string | undefined;
+  readonly #providerMirrorOnly: boolean;
   readonly #providerEnv: Readonly<Record<string, string>>;
   readonly #defaultTimeoutMs: number;
   readonly #lockTimeoutSec: number;
@@ -142,6 +177,7 @@ export class TerraformRunner {
   readonly #terraformDir: string;
   readonly #cliConfigFile: string;
   readonly #pluginCacheDir: string;
+  readonly #homeDir: string;
   readonly #instances = new KeyedMutex();
   readonly #pool: Semaphore;
   readonly #initLock = new Semaphore(1);
@@ -151,6 +187,7 @@ export class TerraformRunner {
     this.#bin = config.terraformBin ?? DEFAULTS.terraformBin;
     this.#backend = config.backend ?? { kind: 'local' };
     this.#providerMirror = config.providerMirror;
+    this.#providerMirrorOnly = config.providerMirrorOnly ?? false;
     this.#providerEnv = config.providerEnv ?? {};
     this.#defaultTimeoutMs = positiveInteger('defaultTimeoutMs', config.defaultTimeoutMs ?? DEFAULTS.defaultTimeoutMs);
     this.#lockTimeoutSec = Math.ceil((config.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs) / 1000);
@@ -162,6 +199,7 @@ export class TerraformRunner {
     this.#terraformDir = join(config.dataDir, 'terraform');
     this.#cliConfigFile = join(this.#terraformDir, 'cli.tfrc');
     this.#pluginCacheDir = join(this.#terraformDir, 'plugin-cache');
+    this.#homeDir = join(this.#terraformDir, 'home');
     this.#invoker = new TerraformInvoker({
       bin: this.#bin,
       killGraceMs: this.#interruptGraceMs,
@@ -232,46 +270,78 @@ export class TerraformRunner {
   }
 
   /**
-   * Plans `newConfig` against the instance's state and reports the deletions/replacements of data
-   * volumes it would make. The workspace keeps its previous configuration afterwards.
+   * Update, as one run under the instance's lock: write the new configuration, init, plan into a saved
+   * plan file, inspect that plan for deleted or replaced data volumes, and apply exactly that plan, or,
+   * when it would lose a data volume and the caller did not opt in, apply nothing and restore the
+   * previous configuration. The plan reads the state from the backend, so it holds for pg/s3 even when
+   * this host never had the workspace.
    */
-  planReplacesDataVolume(instanceKey: string, newConfig: object, options: RunOptions = {}): Promise<DataVolumeCheck> {
-    return this.#withInstance(instanceKey, 'terraform plan', options, true, async (run) => {
-      if (!(await this.#workspaces.exists(run.ws))) return { replacesDataVolume: false, changes: [] };
-      checkBackendBlock(newConfig, this.#backend, run.ws);
-      const previous = await this.#workspaces.readConfig(run.ws);
-      await this.#workspaces.writeConfig(run.ws, newConfig);
-      let planned: readonly PlannedChange[];
+  update(instanceKey: string, config: object, options: UpdateOptions = {}): Promise<UpdateResult> {
+    return this.#withInstance(instanceKey, 'terraform apply', options, true, async (run) => {
+      checkBackendBlock(config, this.#backend, run.ws);
+      const previous = (await this.#workspaces.exists(run.ws)) ? await this.#workspaces.readConfig(run.ws) : undefined;
+      const restore = () => (previous !== undefined ? this.#workspaces.writeConfig(run.ws, previous) : this.#workspaces.removeConfig(run.ws));
+      await this.#workspaces.writeConfig(run.ws, config);
+      const planFile = join(run.ws.dir, UPDATE_PLAN_FILE);
       try {
-        await this.#init(run);
-        planned = (await this.#locking(run, () => this.#invoker.plan(run.context, run.locking()))).changes;
+        const tracker = new ChangeProgress('applying');
+        let changes: readonly PlannedChange[];
+        try {
+          await this.#init(run);
+          run.progress('planning the update');
+          await this.#locking(run, () => this.#invoker.plan(run.context, { ...run.locking(), planFile, onEvent: this.#progressFor(run, tracker) }));
+          await chmod(planFile, 0o600);
+          const planned = await this.#invoker.showPlan(run.context, planFile, run.invocation());
+          // Only addresses and actions leave this function: before/after hold secrets.
+          changes = planned
+            .filter((change) => this.#isDataVolume(change))
+            .map(({ resource, action, reason }) => ({ resource, action, ...(reason !== undefined ? { reason } : {}) }));
+        } catch (error) {
+          // Nothing was applied: the workspace keeps the configuration its state was made from.
+          await restore();
+          throw error;
+        }
+        if (changes.length > 0 && options.allowDataVolumeReplacement !== true) {
+          await restore();
+          run.progress('refused: the plan would delete or replace data volumes');
+          return { kind: 'refused', changes };
+        }
+        const result = await this.#locking(run, () => this.#invoker.applyPlan(run.context, planFile, { ...run.locking(), onEvent: this.#progressFor(run, tracker) }));
+        run.progress('reading outputs');
+        const outputs = await this.#invoker.output(run.context, run.invocation());
+        return { kind: 'applied', outputs, ...(result.summary ? { summary: result.summary } : {}), dataVolumeChanges: changes };
       } finally {
-        if (previous !== undefined) await this.#workspaces.writeConfig(run.ws, previous);
-        else await this.#workspaces.removeConfig(run.ws);
+        await rm(planFile, { force: true });
       }
-      const changes = planned.filter((change) => this.#isDataVolume(change.resource, change.action));
-      return { replacesDataVolume: changes.length > 0, changes };
     });
   }
 
   async #withInstance<T>(instanceKey: string, operation: string, options: RunOptions, usesPool: boolean, work: (run: Run) => Promise<T>): Promise<T> {
-    const limitMs = options.timeoutMs ?? this.#defaultTimeoutMs;
-    const deadline = Date.now() + limitMs;
-    const limitSeconds = Math.round(limitMs / 1000);
+    const started = Date.now();
+    const deadline = options.deadline ?? started + (options.timeoutMs ?? this.#defaultTimeoutMs);
+    const limitMs = deadline - started;
+    const limitSeconds = Math.max(0, Math.round(limitMs / 1000));
     const ws = this.#workspaces.for(instanceKey);
     const { signal, onProgress } = options;
 
-    const notStarted = (): TerraformError =>
-      signal?.aborted
-        ? new TerraformError(`${operation} was cancelled before terraform started`, { kind: 'aborted' }, { source: operation })
-        : new TerraformError(`${operation} did not finish within ${limitSeconds} s: it waited for other terraform runs and never started`, { kind: 'timeout', limitSeconds }, { source: operation });
+    const notStarted = (): TerraformError => {
+      if (signal?.aborted) return new TerraformError(`${operation} was cancelled before terraform started`, { kind: 'aborted' }, { source: operation });
+      const why = limitMs <= 0 ? 'its deadline had passed before it began' : 'it waited for other terraform runs and never started';
+      return new TerraformError(`${operation} did not finish within ${limitSeconds} s: ${why}`, { kind: 'timeout', limitSeconds }, { source: operation });
+    };
     const remainingMs = (): number => {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new TerraformError(`${operation} did not finish within ${limitSeconds} s and was interrupted`, { kind: 'timeout', limitSeconds }, { source: operation });
+        throw new TerraformError(
+          `${operation} did not finish within ${limitSeconds} s: the time ran out between terraform steps, while no terraform was running`,
+          { kind: 'timeout', limitSeconds },
+          { source: operation },
+        );
       }
       return remaining;
     };
+    /** The kill grace fits inside the deadline: at most half of the time left goes to it. */
+    const graceFor = (remaining: number): number => Math.min(this.#interruptGraceMs, Math.floor(remaining / 2));
     const progress = (update: RunProgress | string) =>
       onProgress?.(typeof update === 'string' ? { message: update, completed: 0, total: 0 } : update);
     const wait = async (semaphore: Semaphore, waitingMessage: string): Promise<Release> => {
@@ -285,7 +355,11 @@ export class TerraformRunner {
       }
     };
 
-    const invocation = (): InvocationOptions => ({ timeoutMs: remainingMs(), limitMs, operation, ...(signal ? { signal } : {}) });
+    const invocation = (): InvocationOptions => {
+      const remaining = remainingMs();
+      const killGraceMs = graceFor(remaining);
+      return { timeoutMs: remaining - killGraceMs, killGraceMs, limitMs, operation, ...(signal ? { signal } : {}) };
+    };
     const run: Run = {
       ws,
       operation,
@@ -293,9 +367,11 @@ export class TerraformRunner {
         cwd: ws.dir,
         cliConfigFile: this.#cliConfigFile,
         pluginCacheDir: this.#pluginCacheDir,
+        homeDir: this.#homeDir,
         env: { ...this.#providerEnv, ...backendEnv(this.#backend) },
       },
       ...(signal ? { signal } : {}),
+      ...(options.leases ? { leases: options.leases } : {}),
       invocation,
       locking: () => ({ ...invocation(), lockTimeoutSec: this.#lockTimeoutSec }),
       progress,
@@ -309,7 +385,8 @@ export class TerraformRunner {
     };
     try {
       if (this.#instances.isLocked(ws.id)) progress('waiting for the previous terraform run on this instance to finish');
-      const waitSignal = AbortSignal.any([AbortSignal.timeout(limitMs), ...(signal ? [signal] : [])]);
+      if (deadline <= Date.now()) throw notStarted();
+      const waitSignal = AbortSignal.any([AbortSignal.timeout(deadline - Date.now()), ...(signal ? [signal] : [])]);
       try {
         releases.push(await this.#instances.acquire(ws.id, waitSignal));
       } catch (error) {
@@ -318,7 +395,7 @@ export class TerraformRunner {
       }
       if (usesPool) releases.push(await wait(this.#pool, `waiting for a free terraform slot (${this.#pool.capacity} runs in progress)`));
       await this.#ensureDirectories();
-      await this.#recoverOrphans(ws);
+      await this.#recoverOrphans(ws, graceFor(remainingMs()));
       try {
         return await work(run);
       } finally {
@@ -331,10 +408,17 @@ export class TerraformRunner {
     }
   }
 
+  /** The runner's directories, 0700 also when they existed before (mkdir's mode applies to new ones only). */
   #ensureDirectories(): Promise<void> {
     this.#directories ??= (async () => {
-      for (const dir of [this.#terraformDir, this.#pluginCacheDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
-    })();
+      for (const dir of [this.#terraformDir, this.#pluginCacheDir, this.#homeDir]) {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        await chmod(dir, 0o700);
+      }
+    })().catch((error: unknown) => {
+      this.#directories = undefined;
+      throw error;
+    });
     return this.#directories;
   }
 
@@ -346,6 +430,7 @@ export class TerraformRunner {
       await writeCliConfig(this.#cliConfigFile, {
         pluginCacheDir: this.#pluginCacheDir,
         ...(this.#providerMirror !== undefined ? { providerMirror: this.#providerMirror } : {}),
+        ...(this.#providerMirrorOnly ? { mirrorOnly: true } : {}),
       });
       await this.#invoker.init(run.context, run.locking());
     } finally {
@@ -354,11 +439,11 @@ export class TerraformRunner {
   }
 
   /** Interrupts terraform processes a previous broker process left running in this workspace. */
-  async #recoverOrphans(ws: Workspace): Promise<void> {
+  async #recoverOrphans(ws: Workspace, graceMs: number): Promise<void> {
     const pids = await terraformProcessesIn(ws.dir, this.#bin);
     if (pids.length === 0) return;
     this.#log.warn({ workspace: ws.id, pids }, 'interrupting terraform left running in the workspace by a previous broker process');
-    const survivors = await interruptProcesses(pids, this.#interruptGraceMs);
+    const survivors = await interruptProcesses(pids, graceMs);
     if (survivors.length > 0) {
       throw new ExternalError(`terraform processes ${survivors.join(', ')} in workspace ${ws.id} did not stop after SIGINT and SIGKILL`, {
         source: 'terraform',
@@ -368,21 +453,28 @@ export class TerraformRunner {
 
   /** Runs a locking command; once, force-unlocks a stale lock (see state-lock.ts) and retries. */
   async #locking<T>(run: Run, command: () => Promise<T>): Promise<T> {
+    const started = Date.now();
     try {
       return await command();
     } catch (error) {
       if (!(error instanceof TerraformError) || error.failure.kind !== 'state-locked' || error.failure.lock === undefined) throw error;
+      // Only backends whose locks outlive their holder get this far; the others fail as they are.
+      if (this.#backend.kind !== 's3' || run.leases === undefined) throw error;
       const lock = error.failure.lock;
       const stale = isStaleLock({
         lock,
-        lockOutlivesHolder: this.#backend.kind === 's3',
-        hostname: hostname(),
+        lockOutlivesHolder: true,
         terraformRunningInWorkspace: (await terraformProcessesIn(run.ws.dir, this.#bin)).length > 0,
+        holdsInstanceLease: await run.leases.holdsInstanceLease(),
+        otherLiveLeaseHosts: await run.leases.otherLiveLeaseHosts(),
+        user: userInfo().username,
+        waitedMs: Date.now() - started,
+        interruptGraceMs: this.#interruptGraceMs,
       });
       if (!stale) throw error;
       this.#log.warn(
         { workspace: run.ws.id, lockId: lock.id, holder: lock.who, since: lock.created },
-        'force-unlocking a stale state lock left by a terraform run on this host that no longer exists',
+        'force-unlocking a stale state lock: this replica holds the operation lease and no live replica runs on the lock holder\'s host',
       );
       await this.#invoker.forceUnlock(run.context, lock.id, run.invocation());
       return command();

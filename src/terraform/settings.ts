@@ -10,6 +10,7 @@
  * | OVSB_TF_S3_KEY_PREFIX             | s3 object key prefix                                            | `ovsb`             |
  * | OVSB_TF_S3_DYNAMODB_TABLE         | s3 lock table                                                   | S3 native locking  |
  * | OVSB_PROVIDER_MIRROR              | filesystem provider mirror (see cli-config.ts)                  | none               |
+ * | OVSB_PROVIDER_MIRROR_ONLY         | `true`: providers from the mirror only, never from a registry   | false              |
  * | OVSB_MAX_CONCURRENT_APPLIES       | terraform runs at once                                          | 4                  |
  * | OVSB_TF_LOCK_TIMEOUT_SEC          | wait for a state lock held elsewhere                            | 60                 |
  * | OVSB_TF_INTERRUPT_GRACE_SEC       | SIGINT-to-SIGKILL grace when a run is interrupted               | 30                 |
@@ -17,7 +18,10 @@
  *
  * Providers get their credentials from the environment; the runner passes only these through:
  * KUBECONFIG, KUBE_*, KUBERNETES_SERVICE_HOST/PORT (in-cluster), AWS_*, HTTP(S)_PROXY, NO_PROXY,
- * SSL_CERT_FILE, SSL_CERT_DIR, and the names in OVSB_TF_PASS_ENV.
+ * SSL_CERT_FILE, SSL_CERT_DIR, and the names in OVSB_TF_PASS_ENV. Terraform runs with HOME set to
+ * `<data dir>/terraform/home`, so files under the broker's home are not found by default: give them by
+ * absolute path (AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE for `~/.aws`, KUBECONFIG or
+ * KUBE_CONFIG_PATH for `~/.kube/config`); in-cluster and instance-profile credentials need no file.
  */
 import { ConfigError } from '../errors';
 import type { StateBackend } from './backends';
@@ -79,6 +83,13 @@ function backend(env: Env): StateBackend {
   }
 }
 
+function flag(env: Env, name: string): boolean {
+  const raw = value(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, '', `${JSON.stringify(raw)} is not true or false`);
+}
+
 function providerEnv(env: Env): Record<string, string> {
   const extra = (value(env, 'OVSB_TF_PASS_ENV') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of extra) {
@@ -94,11 +105,16 @@ function providerEnv(env: Env): Record<string, string> {
 
 export function terraformRunnerSettings(env: Env, dataDir: string): TerraformRunnerSettings {
   const providerMirror = value(env, 'OVSB_PROVIDER_MIRROR');
+  const mirrorOnly = flag(env, 'OVSB_PROVIDER_MIRROR_ONLY');
+  if (mirrorOnly && providerMirror === undefined) {
+    throw new ConfigError('OVSB_PROVIDER_MIRROR_ONLY', '', 'needs OVSB_PROVIDER_MIRROR, the directory to install providers from; set it or unset OVSB_PROVIDER_MIRROR_ONLY');
+  }
   return {
     terraformBin: value(env, 'OVSB_TERRAFORM_BIN') ?? 'terraform',
     dataDir,
     backend: backend(env),
     ...(providerMirror !== undefined ? { providerMirror } : {}),
+    ...(mirrorOnly ? { providerMirrorOnly: true } : {}),
     maxConcurrent: integer(env, 'OVSB_MAX_CONCURRENT_APPLIES', 4, 1, 64),
     lockTimeoutMs: integer(env, 'OVSB_TF_LOCK_TIMEOUT_SEC', 60, 0, 3600) * 1000,
     interruptGraceMs: integer(env, 'OVSB_TF_INTERRUPT_GRACE_SEC', 30, 1, 3600) * 1000,

@@ -10,7 +10,7 @@
  * - s3 (DynamoDB or S3 lock file): the lock outlives the process and names its holder (`user@host`).
  * So the runner (a) interrupts terraform processes a previous broker process left running in a
  * workspace, for every backend, and (b) force-unlocks only backends whose locks outlive their holder,
- * when the holder was this host and nothing runs in the workspace any more.
+ * judged from the broker's own serialisation of work on an instance (see {@link isStaleLock}).
  */
 
 export interface StateLockInfo {
@@ -59,19 +59,52 @@ export interface StaleLockFacts {
   readonly lock: StateLockInfo;
   /** Whether this backend's locks survive the death of their holder (s3). */
   readonly lockOutlivesHolder: boolean;
-  /** This machine's host name (`os.hostname()`). */
-  readonly hostname: string;
   /** Whether a terraform process still runs in the workspace (after orphan recovery). */
   readonly terraformRunningInWorkspace: boolean;
+  /**
+   * This replica holds the operation lease of the instance, checked after the lock error: the broker
+   * runs one operation per instance at a time, so no other broker run may hold the lock legitimately.
+   */
+  readonly holdsInstanceLease: boolean;
+  /**
+   * Host names of the other replicas holding a live operation lease (any instance); `undefined` for a
+   * lease whose owner names no host (an operator-chosen replica id), which could be anywhere.
+   */
+  readonly otherLiveLeaseHosts: readonly (string | undefined)[];
+  /** The user this broker runs terraform as (`os.userInfo().username`); every replica runs as one. */
+  readonly user: string;
+  /** How long terraform waited for the lock before giving up (`-lock-timeout`). */
+  readonly waitedMs: number;
+  /**
+   * How long a terraform run interrupted at the end of its lease may still hold the lock (SIGINT,
+   * then SIGKILL after the grace): a run whose replica lost its lease stops within that.
+   */
+  readonly interruptGraceMs: number;
 }
 
+const holderOf = (lock: StateLockInfo): { user: string; host: string } | undefined => {
+  const match = /^(.+)@([^@]+)$/.exec(lock.who ?? '');
+  return match ? { user: match[1] as string, host: match[2] as string } : undefined;
+};
+
 /**
- * A lock is stale when it outlives its holder by design, was taken from this host (so the holder was
- * one of our terraform runs: the runner is the only thing running terraform for this workspace), and
- * no terraform process is left in the workspace. A lock from another host is never ours to break.
+ * A lock is stale when all of these hold:
+ * - the backend's locks outlive their holder (otherwise a lock is held only by a live process);
+ * - no terraform runs in this workspace (this replica's own left-over runs were interrupted before);
+ * - this replica holds the instance's operation lease: any other broker run on this instance has lost
+ *   its lease, and a worker aborts its run once its lease deadline passes;
+ * - terraform waited at least the interrupt grace for the lock, so such an aborted run has been
+ *   interrupted and killed by now;
+ * - the lock was taken by a broker (`Who` names this broker's user; a person running terraform by hand
+ *   usually is someone else, and their lock is never ours to break);
+ * - no other replica with a live lease runs on the lock's host (nor one whose host is unknown): a
+ *   replica that is alive there would still be running whatever took the lock.
+ * Where any fact is missing the lock is not stale and the operation fails naming the lock.
  */
 export function isStaleLock(facts: StaleLockFacts): boolean {
-  if (!facts.lockOutlivesHolder || facts.terraformRunningInWorkspace) return false;
-  const host = facts.lock.who?.split('@').pop();
-  return host !== undefined && host === facts.hostname;
+  if (!facts.lockOutlivesHolder || facts.terraformRunningInWorkspace || !facts.holdsInstanceLease) return false;
+  if (facts.waitedMs < facts.interruptGraceMs) return false;
+  const holder = holderOf(facts.lock);
+  if (holder === undefined || holder.user !== facts.user) return false;
+  return facts.otherLiveLeaseHosts.every((host) => host !== undefined && host !== holder.host);
 }

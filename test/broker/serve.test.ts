@@ -4,9 +4,9 @@
  *   kept 0600 in ./.ovsb, reuses it on the next start, stops cleanly on SIGTERM;
  * - crash safety: killed with SIGKILL while a provision's terraform apply runs, a new broker on the same
  *   data dir finishes the operation (never leaves it `in progress`) and deprovision still cleans up.
- *   The apply is made to take a few seconds by starting the real terraform through a wrapper that waits
- *   before `apply` (under the name `terraform`, so the next broker recognises the left-over run and
- *   interrupts it, as it would a real one).
+ *   The real terraform runs through a wrapper whose first `apply` waits until it is interrupted (under
+ *   the name `terraform`, so the next broker recognises the left-over run and interrupts it, as it would
+ *   a real one); the test kills the broker once that apply runs in the instance's workspace.
  * One file, so dist is built once (`npx tsc -p tsconfig.json`) before anything is spawned.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load';
+import { terraformProcessesIn } from '../../src/terraform/orphans';
+import { workspaceId } from '../../src/terraform/workspace';
 import { sandboxPlan } from './harness';
 import { buildDist, freePort, killAll, serve, type ServeProcess } from './program';
 
@@ -24,6 +26,8 @@ const AUTH = `Basic ${Buffer.from(`ovsb:${PASSWORD}`).toString('base64')}`;
 
 let work: string;
 let terraformWrapper: string;
+/** Touched by the blocked `apply` itself: from then on terraform apply runs until interrupted. */
+let applyBlocked: string;
 
 beforeAll(() => {
   buildDist();
@@ -32,13 +36,14 @@ beforeAll(() => {
   const bin = join(work, 'bin');
   mkdirSync(bin);
   terraformWrapper = join(bin, 'terraform');
+  applyBlocked = join(work, 'apply-blocked');
   writeFileSync(
     terraformWrapper,
     [
       '#!/bin/bash',
-      '# The real terraform; `apply` starts 3 s late. exec -a keeps the program name terraform.',
-      'if [ "$1" = apply ]; then',
-      `  exec -a terraform /bin/bash -c 'trap "exit 130" INT TERM; sleep 3 & wait $!; exec ${realTerraform} "$@"' terraform "$@"`,
+      '# The real terraform; the first `apply` waits until interrupted. exec -a keeps the program name terraform.',
+      `if [ "$1" = apply ] && [ ! -e ${applyBlocked} ]; then`,
+      `  exec -a terraform /bin/bash -c 'trap "kill $p; exit 130" INT TERM; touch ${applyBlocked}; sleep 600 >/dev/null 2>&1 & p=$!; wait $p' terraform "$@"`,
       'fi',
       `exec ${realTerraform} "$@"`,
       '',
@@ -97,17 +102,20 @@ describe('a broker killed mid-operation', () => {
     const first = await startBroker(dataDir, port1);
     const accepted = await call(port1, 'PUT', `${path}?accepts_incomplete=true`, { service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
     expect(accepted.status).toBe(202);
-    // Wait until terraform apply is under way (init done), then kill the broker without warning.
-    for (let attempt = 0; attempt < 300; attempt++) {
-      const polled = await call(port1, 'GET', `${path}/last_operation`);
-      if (String(polled.body['description']).includes('initialising')) break;
-      await sleep(50);
+    // Wait until terraform apply runs in the instance's workspace, then kill the broker without warning.
+    const workspace = join(dataDir, 'workspaces', workspaceId('crash-me'));
+    let running: number[] = [];
+    for (let attempt = 0; attempt < 1200 && running.length === 0; attempt++) {
+      if (existsSync(applyBlocked)) running = await terraformProcessesIn(workspace, 'terraform');
+      if (running.length === 0) await sleep(50);
     }
-    await sleep(1000);
+    expect(running).toHaveLength(1);
     const during = await call(port1, 'GET', `${path}/last_operation`);
     expect(during.body['state']).toBe('in progress');
     first.child.kill('SIGKILL');
     await new Promise((resolveExit) => first.child.once('exit', resolveExit));
+    // The broker is gone; its terraform apply is not (it leads its own process group).
+    expect(await terraformProcessesIn(workspace, 'terraform')).toEqual(running);
 
     const port2 = await freePort();
     const second = await startBroker(dataDir, port2);
@@ -122,6 +130,8 @@ describe('a broker killed mid-operation', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .find((entry) => entry['msg'] === 'operation started' && entry['operationId'] === accepted.body['operation']);
       expect(resumed?.['attempt']).toBe(2);
+      // ...after interrupting the apply the killed broker left running.
+      expect(second.stdout()).toContain('interrupting terraform left running in the workspace by a previous broker process');
 
       const bound = await call(port2, 'PUT', `${path}/service_bindings/b1`, { service_id: plan.serviceId, plan_id: plan.id });
       expect(bound.status).toBe(201);

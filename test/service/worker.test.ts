@@ -1,10 +1,16 @@
 /**
  * The operation worker with real storage (SQLite), the real catalog and real terraform on a sandbox plan:
- * recovery of operations a dead process left `in progress`, the bound on attempts, time limits, and
- * bind/unbind operations interrupted between begin and completion.
+ * recovery of operations a dead process left `in progress`, the bound on attempts, time limits,
+ * bind/unbind operations interrupted between begin and completion, graceful shutdown and lost leases
+ * while terraform runs, and the data-volume guard of updates.
+ *
+ * To stop a run while it is inside `terraform apply`, some tests use a terraform wrapper (named
+ * `terraform`, so the runner recognises it) whose `apply` waits until it is interrupted: the tests wait
+ * until that process runs in the instance's workspace, then act.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,11 +24,16 @@ import { TerraformProvisioner } from '../../src/service/terraform-provisioner';
 import { OperationWorker } from '../../src/service/worker';
 import { openStorage } from '../../src/storage';
 import type { Storage } from '../../src/storage/types';
+import { replicaIdFor } from '../../src/operations/replica';
+import type { JsonObject } from '../../src/operations/types';
+import { terraformProcessesIn } from '../../src/terraform/orphans';
 import { TerraformRunner } from '../../src/terraform/runner';
+import { Workspaces } from '../../src/terraform/workspace';
 
 const KEY = new SecretBox(Buffer.alloc(32, 3));
-/** A replica id on this host whose process does not exist (pid beyond the kernel's limit). */
-const DEAD_REPLICA = `${hostname()}:4194305:deadbeef`;
+/** A replica id of this host, boot and PID namespace whose process does not exist (pid beyond the kernel's limit). */
+const DEAD_REPLICA = replicaIdFor(4194305, 'deadbeef');
+const REAL_TERRAFORM = execFileSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).trim();
 
 let dataDir: string;
 let catalog: Catalog;
@@ -32,14 +43,22 @@ const workers: OperationWorker[] = [];
 
 const silent = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
-async function storage(replicaId?: string): Promise<Storage> {
-  const s = await openStorage({ dataDir, secretBox: KEY, ...(replicaId !== undefined && { replicaId }) });
+async function storage(replicaId?: string, operationLeaseMs?: number): Promise<Storage> {
+  const s = await openStorage({ dataDir, secretBox: KEY, ...(replicaId !== undefined && { replicaId }), ...(operationLeaseMs !== undefined && { operationLeaseMs }) });
   opened.push(s);
   return s;
 }
 
-function worker(store: Storage, options: { maxAttempts?: number; clock?: () => Date } = {}): OperationWorker {
-  const runner = new TerraformRunner({ dataDir, maxConcurrent: 2, interruptGraceMs: 5_000, log: silent });
+interface WorkerSettings {
+  maxAttempts?: number;
+  clock?: () => Date;
+  renewIntervalMs?: number;
+  /** @default the real terraform */
+  terraformBin?: string;
+}
+
+function worker(store: Storage, { terraformBin = REAL_TERRAFORM, ...options }: WorkerSettings = {}): OperationWorker {
+  const runner = new TerraformRunner({ terraformBin, dataDir, maxConcurrent: 2, interruptGraceMs: 5_000, log: silent });
   const w = new OperationWorker({
     storage: store,
     catalog: serviceCatalogOf(catalog),
@@ -51,6 +70,53 @@ function worker(store: Storage, options: { maxAttempts?: number; clock?: () => D
   });
   workers.push(w);
   return w;
+}
+
+/**
+ * A `terraform` whose `apply` touches `<dataDir>/apply-started` and then waits until interrupted (exit 130);
+ * every other command is the real terraform.
+ */
+function blockingTerraform(): { bin: string; started: string } {
+  const dir = join(dataDir, 'blocking-bin');
+  mkdirSync(dir);
+  const bin = join(dir, 'terraform');
+  const started = join(dataDir, 'apply-started');
+  writeFileSync(
+    bin,
+    [
+      '#!/bin/bash',
+      'if [ "$1" = apply ]; then',
+      `  exec -a terraform /bin/bash -c 'trap "kill $p; exit 130" INT TERM; touch ${started}; sleep 600 >/dev/null 2>&1 & p=$!; wait $p' terraform "$@"`,
+      'fi',
+      `exec ${REAL_TERRAFORM} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(bin, 0o755);
+  return { bin, started };
+}
+
+/** Resolves once `terraform apply` runs in the instance's workspace (the wrapper has started). */
+async function terraformApplyRunning(instanceId: string, started: string): Promise<number[]> {
+  const dir = new Workspaces(dataDir).for(instanceId).dir;
+  for (let attempt = 0; attempt < 1200; attempt++) {
+    if (existsSync(started)) {
+      const pids = await terraformProcessesIn(dir, 'terraform');
+      if (pids.length > 0) return pids;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`terraform apply never ran for ${instanceId}`);
+}
+
+async function beginUpdate(store: Storage, instanceId: string, parameters: JsonObject): Promise<string> {
+  const began = await store.beginOperation({
+    kind: 'update',
+    instanceId,
+    request: { serviceId: plan.serviceId, planId: plan.id, parameters, context: {} },
+    description: 'Queued',
+  });
+  return began.operation.id;
 }
 
 async function beginProvision(store: Storage, instanceId: string): Promise<string> {
@@ -164,17 +230,96 @@ describe('OperationWorker recovery', () => {
     expect((await store.getBinding('bound', 'to-unbind'))?.state).toBe('deleted');
   });
 
-  it('GIVEN a running worker WHEN it stops THEN nothing is left claimed: the next worker resumes at once', async () => {
+  it('GIVEN a worker stopped before its queued operation ran THEN no attempt is counted and the next worker resumes it', async () => {
     const store = await storage();
     const operationId = await beginProvision(store, 'resumed');
     const first = worker(store);
     first.enqueue(operationId);
     await first.stop();
     const after = await store.getOperation(operationId);
-    if (after?.state === 'in progress') expect(after.owner).toBeUndefined();
+    expect(after).toMatchObject({ state: 'in progress', attempts: 0 });
+    expect(after?.owner).toBeUndefined();
     const second = worker(store);
     await second.start();
     await second.whenIdle();
-    expect((await store.getOperation(operationId))?.state).toBe('succeeded');
+    expect(await store.getOperation(operationId)).toMatchObject({ state: 'succeeded', description: 'Provisioned' });
+  });
+});
+
+describe('OperationWorker while terraform apply runs', () => {
+  it('GIVEN terraform apply running WHEN the worker stops THEN terraform is interrupted, the lease released and the attempt not counted', async () => {
+    const store = await storage();
+    const operationId = await beginProvision(store, 'stopped-in-apply');
+    const { bin, started } = blockingTerraform();
+    const first = worker(store, { terraformBin: bin });
+    first.enqueue(operationId);
+    const pids = await terraformApplyRunning('stopped-in-apply', started);
+    expect((await store.getOperation(operationId))?.owner).toBe(store.replicaId);
+
+    await first.stop();
+    expect(await terraformProcessesIn(new Workspaces(dataDir).for('stopped-in-apply').dir, 'terraform')).toEqual([]);
+    expect(pids.length).toBe(1);
+    const after = await store.getOperation(operationId);
+    expect(after).toMatchObject({ state: 'in progress', attempts: 0 });
+    expect(after?.owner).toBeUndefined();
+
+    const second = worker(store);
+    await second.start();
+    await second.whenIdle();
+    expect(await store.getOperation(operationId)).toMatchObject({ state: 'succeeded', description: 'Provisioned' });
+  });
+
+  it('GIVEN the database unreachable while terraform apply runs WHEN the lease deadline passes THEN the run is stopped and another replica takes over', async () => {
+    const store = await storage(undefined, 2_000);
+    const operationId = await beginProvision(store, 'lease-lost');
+    const { bin, started } = blockingTerraform();
+    const w = worker(store, { terraformBin: bin, renewIntervalMs: 200 });
+    w.enqueue(operationId);
+    await terraformApplyRunning('lease-lost', started);
+
+    // The connection is lost: every lease renewal (progress writes renew too) fails from now on.
+    const lost = () => Promise.reject(new Error('connection terminated unexpectedly'));
+    store.renewOperationLease = lost;
+    store.reportProgress = lost;
+    await w.whenIdle();
+
+    expect(await terraformProcessesIn(new Workspaces(dataDir).for('lease-lost').dir, 'terraform')).toEqual([]);
+    // Not completed and not released (this replica cannot reach the database): the lease simply ends.
+    expect(await store.getOperation(operationId)).toMatchObject({ state: 'in progress', owner: store.replicaId, attempts: 1 });
+    const other = await storage(replicaIdFor(process.pid, 'a11ce'));
+    let claimable: string[] = [];
+    for (let attempt = 0; attempt < 100 && claimable.length === 0; attempt++) {
+      claimable = (await other.listClaimableOperations()).map((operation) => operation.id);
+      if (claimable.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(claimable).toEqual([operationId]);
+    const takeover = worker(other);
+    takeover.enqueue(operationId);
+    await takeover.whenIdle();
+    expect(await other.getOperation(operationId)).toMatchObject({ state: 'succeeded', description: 'Provisioned' });
+  });
+});
+
+describe('OperationWorker updates', () => {
+  it('GIVEN an update that would resize the data volume THEN it is refused without opt-in, nothing changed, and applied with it', async () => {
+    const store = await storage();
+    const w = worker(store);
+    w.enqueue(await beginProvision(store, 'resized'));
+    await w.whenIdle();
+    expect((await store.getInstance('resized'))?.state).toBe('provisioned');
+
+    const refusedId = await beginUpdate(store, 'resized', { execution_storage_gi: 4000 });
+    w.enqueue(refusedId);
+    await w.whenIdle();
+    const refused = await store.getOperation(refusedId);
+    expect(refused?.state).toBe('failed');
+    expect(refused?.description).toMatch(/^Updating refused: the update would replace the data volume terraform_data\.node_execution_[0-9A-F]{8} .*"allow_data_volume_replacement": true/);
+    expect((await store.getInstance('resized'))?.state).toBe('provisioned');
+
+    const allowedId = await beginUpdate(store, 'resized', { execution_storage_gi: 4000, allow_data_volume_replacement: true });
+    w.enqueue(allowedId);
+    await w.whenIdle();
+    expect(await store.getOperation(allowedId)).toMatchObject({ state: 'succeeded', description: 'Updated' });
+    expect((await store.getInstance('resized'))?.parameters).toEqual({ execution_storage_gi: 4000 });
   });
 });

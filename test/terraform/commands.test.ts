@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   applyCommand,
+  applyPlanCommand,
   describeCommand,
   destroyCommand,
   forceUnlockCommand,
@@ -10,6 +11,7 @@ import {
   outputCommand,
   planCommand,
   showCommand,
+  showPlanCommand,
   validateCommand,
   type CommandContext,
   type TerraformCommand,
@@ -28,6 +30,9 @@ describe('command builders', () => {
     ['init', initCommand(ws, locking), ['init', '-input=false', '-no-color', '-lock-timeout=45s']],
     ['validate', validateCommand(ws), ['validate', '-json', '-no-color']],
     ['plan', planCommand(ws, locking), ['plan', '-input=false', '-json', '-lock-timeout=45s']],
+    ['plan saved to a file', planCommand(ws, { ...locking, planFile: '/data/workspaces/ws-0123/update.tfplan' }), ['plan', '-input=false', '-json', '-lock-timeout=45s', '-out=/data/workspaces/ws-0123/update.tfplan']],
+    ['apply of a saved plan', applyPlanCommand(ws, locking, '/data/workspaces/ws-0123/update.tfplan'), ['apply', '-input=false', '-json', '-lock-timeout=45s', '/data/workspaces/ws-0123/update.tfplan']],
+    ['show of a saved plan', showPlanCommand(ws, '/data/workspaces/ws-0123/update.tfplan'), ['show', '-json', '/data/workspaces/ws-0123/update.tfplan']],
     ['apply', applyCommand(ws, locking), ['apply', '-auto-approve', '-input=false', '-json', '-lock-timeout=45s']],
     ['destroy', destroyCommand(ws, locking), ['destroy', '-auto-approve', '-input=false', '-json', '-lock-timeout=45s']],
     ['output', outputCommand(ws), ['output', '-json']],
@@ -48,6 +53,18 @@ describe('command builders', () => {
       PG_CONN_STR: 'postgres://ovsb:hunter2@db:5432/state',
       KUBECONFIG: '/etc/kube/config',
     });
+  });
+
+  it('points HOME at the runner\'s own directory when the context names one, and a credential map cannot move it', () => {
+    const command = initCommand({ ...ws, homeDir: '/data/terraform/home', env: { HOME: '/root' } }, locking);
+    expect(command.env['HOME']).toBe('/data/terraform/home');
+    expect(describeCommand(command)).toContain('HOME=/data/terraform/home');
+    expect(applyCommand(ws, locking).env['HOME']).toBeUndefined();
+  });
+
+  it.each(['-destroy', ''])('refuses %j as a plan file', (planFile) => {
+    expect(() => applyPlanCommand(ws, locking, planFile)).toThrow(RangeError);
+    expect(() => planCommand(ws, { ...locking, planFile })).toThrow(RangeError);
   });
 
   it('does not let the workspace env override the automation settings', () => {

@@ -12,7 +12,7 @@ import {
 } from '../../src/terraform/errors';
 import type { Diagnostic, TerraformEvent } from '../../src/terraform/events';
 import type { ExecutionResult } from '../../src/terraform/executor';
-import { isStaleLock, parseLockInfo } from '../../src/terraform/state-lock';
+import { isStaleLock, parseLockInfo, type StaleLockFacts } from '../../src/terraform/state-lock';
 import { fixtureEvents, fixtureText } from './helpers';
 
 const diagnosticsOf = (events: readonly TerraformEvent[]): Diagnostic[] =>
@@ -171,16 +171,31 @@ describe('state locks', () => {
     expect(parseLockInfo('Error message: something else')).toBeUndefined();
   });
 
-  it.each<[string, boolean, string, boolean, boolean]>([
-    ['s3 lock from this host, nothing running', true, 'ci-runner', false, true],
-    ['s3 lock from this host, terraform still running there', true, 'ci-runner', true, false],
-    ['s3 lock from another host', true, 'other-host', false, false],
-    ['local/pg lock (released with its holder)', false, 'ci-runner', false, false],
-  ])('%s -> stale: %s', (_case, lockOutlivesHolder, hostname, terraformRunningInWorkspace, stale) => {
-    expect(isStaleLock({ lock: { id: 'x', who: 'ovsb@ci-runner' }, lockOutlivesHolder, hostname, terraformRunningInWorkspace })).toBe(stale);
-  });
+  /** An s3 lock left by broker pod `ovsb-0` before it was rescheduled; this replica runs as `ovsb-1`. */
+  const staleFacts: StaleLockFacts = {
+    lock: { id: 'x', who: 'ovsb@ovsb-0' },
+    lockOutlivesHolder: true,
+    terraformRunningInWorkspace: false,
+    holdsInstanceLease: true,
+    otherLiveLeaseHosts: ['ovsb-2'],
+    user: 'ovsb',
+    waitedMs: 60_000,
+    interruptGraceMs: 30_000,
+  };
 
-  it('never treats a lock without holder as stale', () => {
-    expect(isStaleLock({ lock: { id: 'x' }, lockOutlivesHolder: true, hostname: 'h', terraformRunningInWorkspace: false })).toBe(false);
+  it.each<[string, Partial<StaleLockFacts>, boolean]>([
+    ['GIVEN the holder\'s host runs no live replica (rescheduled pod) THEN stale', {}, true],
+    ['GIVEN no other replica holds a lease at all THEN stale', { otherLiveLeaseHosts: [] }, true],
+    ['GIVEN the lock is from this host, by a run that is gone THEN stale', { lock: { id: 'x', who: 'ovsb@ovsb-1' } }, true],
+    ['GIVEN a live replica on the holder\'s host THEN not stale', { otherLiveLeaseHosts: ['ovsb-2', 'ovsb-0'] }, false],
+    ['GIVEN a live lease whose owner names no host THEN not stale (it could be anywhere)', { otherLiveLeaseHosts: [undefined] }, false],
+    ['GIVEN this replica does not hold the instance\'s lease THEN not stale', { holdsInstanceLease: false }, false],
+    ['GIVEN terraform still runs in the workspace THEN not stale', { terraformRunningInWorkspace: true }, false],
+    ['GIVEN terraform waited less than an interrupted holder may take to stop THEN not stale', { waitedMs: 29_999 }, false],
+    ['GIVEN the lock was taken by another user (a person running terraform) THEN not stale', { lock: { id: 'x', who: 'alice@laptop' } }, false],
+    ['GIVEN a backend whose locks end with their holder (local, pg) THEN not stale', { lockOutlivesHolder: false }, false],
+    ['GIVEN a lock without holder THEN not stale', { lock: { id: 'x' } }, false],
+  ])('%s', (_case, overrides, stale) => {
+    expect(isStaleLock({ ...staleFacts, ...overrides })).toBe(stale);
   });
 });

@@ -60,7 +60,7 @@ describe('TerraformInvoker on a sandbox-like configuration', () => {
     expect(plan.changes.map((c) => [c.resource.address, c.action]).sort()).toEqual([
       ['terraform_data.beacon', 'create'],
       ['terraform_data.execution', 'create'],
-      ['terraform_data.execution_volume', 'create'],
+      ['terraform_data.execution_storage', 'create'],
     ]);
     expect(plan.summary).toEqual({ add: 3, change: 0, import: 0, remove: 0 });
 
@@ -75,7 +75,7 @@ describe('TerraformInvoker on a sandbox-like configuration', () => {
     expect(outputs['jwt_secret']).toMatchObject({ sensitive: true, value: expect.stringMatching(/^jwt-[0-9a-f-]{36}$/) });
 
     const state = await invoker.show(ws);
-    expect(state.resources.map((r) => r.address)).toEqual(['terraform_data.beacon', 'terraform_data.execution', 'terraform_data.execution_volume']);
+    expect(state.resources.map((r) => r.address)).toEqual(['terraform_data.beacon', 'terraform_data.execution', 'terraform_data.execution_storage']);
     expect(JSON.stringify(state)).not.toContain(String(outputs['jwt_secret']?.value));
 
     expect(await invoker.destroy(ws, locking)).toEqual({ summary: { add: 0, change: 0, import: 0, remove: 3 } });

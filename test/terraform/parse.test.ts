@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MachineOutputError, parseOutputs, parseShow, parseValidation } from '../../src/terraform/parse';
+import { MachineOutputError, parseOutputs, parsePlan, parseShow, parseValidation } from '../../src/terraform/parse';
 import { fixtureText } from './helpers';
 
 function thrown(fn: () => unknown): Error {
@@ -87,5 +87,39 @@ describe('parseValidation (terraform validate -json)', () => {
 
   it('refuses a document without a verdict', () => {
     expect(() => parseValidation('{"diagnostics": []}')).toThrow(MachineOutputError);
+  });
+});
+
+describe('parsePlan (terraform show -json of a saved plan)', () => {
+  const changes = parsePlan(fixtureText('show-plan-replace.json'));
+  const byAddress = (address: string) => changes.find((change) => change.resource.address === address);
+
+  it('reads every resource change with its single action, before and after', () => {
+    expect(changes.map((change) => [change.resource.address, change.action])).toEqual([
+      ['terraform_data.beacon', 'replace'],
+      ['terraform_data.execution', 'update'],
+      ['terraform_data.execution_volume', 'noop'],
+    ]);
+    expect(byAddress('terraform_data.beacon')).toMatchObject({
+      resource: { address: 'terraform_data.beacon', module: '', type: 'terraform_data', name: 'beacon', key: null },
+      reason: 'replace_because_cannot_update',
+      before: { input: 'lighthouse' },
+      after: { input: 'lighthouse' },
+    });
+    expect(byAddress('terraform_data.execution')).toMatchObject({ before: { input: 'geth-1' }, after: { input: 'geth-2' }, afterUnknown: { output: true } });
+  });
+
+  it('reads a plan without changes as none', () => {
+    expect(parsePlan('{"format_version": "1.2"}')).toEqual([]);
+  });
+
+  it.each([
+    ['not JSON', 'jwt-s3cr3t'],
+    ['resource_changes that are not a list', '{"resource_changes": {"jwt": "s3cr3t"}}'],
+    ['a change without address', '{"resource_changes": [{"change": {"before": "s3cr3t"}}]}'],
+  ])('refuses %s without quoting it', (_what, text) => {
+    const error = thrown(() => parsePlan(text));
+    expect(error).toBeInstanceOf(MachineOutputError);
+    expect(error.message).not.toContain('s3cr3t');
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { ExternalError } from '../../src/errors';
 import { TerraformError } from '../../src/terraform/errors';
-import { TerraformRunner } from '../../src/terraform/runner';
+import { TerraformRunner, UPDATE_PLAN_FILE } from '../../src/terraform/runner';
 import { Workspaces } from '../../src/terraform/workspace';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { backendBlock, eventually, fixtureConfig, recordingLog, sandboxConfig, tempDir } from './helpers';
@@ -126,6 +126,25 @@ describe('pg backend', () => {
 
     expect(await runner.destroy(key, { config: configFor(key) })).toEqual({ destroyed: 3 });
     expect(await schemas()).not.toContain(`ovsb_${workspaces.for(key).id.slice(3)}`);
+  });
+
+  it('updates as one run against the remote state when this host never had the workspace: refused without opt-in, applied with it', async () => {
+    const key = 'pg-update-elsewhere';
+    await runner.apply(key, configFor(key));
+    const ws = workspaces.for(key);
+    rmSync(ws.dir, { recursive: true });
+
+    // The plan reads the state from PostgreSQL: it sees that the volume would change, although nothing is local.
+    const refused = await runner.update(key, configFor(key, sandboxConfig({ volumeSizeGi: 2000 })));
+    expect(refused).toEqual({ kind: 'refused', changes: [{ resource: expect.objectContaining({ address: 'terraform_data.execution_storage' }), action: 'update' }] });
+    expect(existsSync(ws.configFile)).toBe(false);
+    expect(existsSync(join(ws.dir, UPDATE_PLAN_FILE))).toBe(false);
+
+    const applied = await runner.update(key, configFor(key, sandboxConfig({ generation: '2', volumeSizeGi: 2000 })), { allowDataVolumeReplacement: true });
+    expect(applied).toMatchObject({ kind: 'applied', summary: { add: 1, change: 2, remove: 1 }, dataVolumeChanges: [expect.objectContaining({ action: 'update' })] });
+    expect(applied.kind === 'applied' && applied.outputs['execution_rpc_url']?.value).toBe('http://geth-2.sandbox.local:8545');
+    expect(existsSync(join(ws.dir, UPDATE_PLAN_FILE))).toBe(false);
+    expect(await runner.destroy(key)).toEqual({ destroyed: 3 });
   });
 
   describe('with the state locked by a terraform run elsewhere', () => {

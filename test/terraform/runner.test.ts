@@ -3,7 +3,7 @@
  * (terraform_data resources and outputs: built-in, so they apply offline).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalError } from '../../src/errors';
 import { TerraformError } from '../../src/terraform/errors';
 import type { RunProgress } from '../../src/terraform/progress';
-import { TerraformRunner, type TerraformRunnerConfig } from '../../src/terraform/runner';
+import { TerraformRunner, UPDATE_PLAN_FILE, type TerraformRunnerConfig } from '../../src/terraform/runner';
 import { Workspaces } from '../../src/terraform/workspace';
 import { eventually, fixtureConfig, recordingLog, sandboxConfig, tempDir } from './helpers';
 
@@ -89,22 +89,54 @@ describe('provision -> outputs -> update -> deprovision', () => {
     expect(outputs['jwt_secret']?.value).toBe(jwt);
   });
 
-  it('tells an update that keeps the data volume from one that replaces it, and keeps the applied configuration', async () => {
+  it('refuses an update that would resize the data volume: nothing applied, the applied configuration kept, no plan file left', async () => {
     const applied = readFileSync(ws.configFile, 'utf8');
-    expect(await runner.planReplacesDataVolume(key, sandboxConfig({ generation: '2' }))).toEqual({ replacesDataVolume: false, changes: [] });
-    const resize = await runner.planReplacesDataVolume(key, sandboxConfig({ volumeClass: 'fast-ssd' }));
-    expect(resize.replacesDataVolume).toBe(true);
-    expect(resize.changes).toEqual([expect.objectContaining({ resource: expect.objectContaining({ address: 'terraform_data.execution_volume' }), action: 'replace' })]);
+    const state = readFileSync(join(ws.dir, 'terraform.tfstate'), 'utf8');
+    const progress: RunProgress[] = [];
+    const refused = await runner.update(key, sandboxConfig({ volumeSizeGi: 2000 }), { onProgress: (p) => progress.push(p) });
+    expect(refused).toEqual({
+      kind: 'refused',
+      changes: [{ resource: expect.objectContaining({ address: 'terraform_data.execution_storage' }), action: 'update' }],
+    });
     expect(readFileSync(ws.configFile, 'utf8')).toBe(applied);
+    expect(readFileSync(join(ws.dir, 'terraform.tfstate'), 'utf8')).toBe(state);
+    expect(existsSync(join(ws.dir, UPDATE_PLAN_FILE))).toBe(false);
+    expect(messages(progress)).toEqual([
+      'initialising terraform',
+      'planning the update',
+      'planned: 0 to add, 1 to change, 0 to destroy',
+      'refused: the plan would delete or replace data volumes',
+    ]);
   });
 
-  it('updates with a changed input', async () => {
+  it('updates with a changed input by applying the saved plan, reporting progress against the plan', async () => {
     const progress: RunProgress[] = [];
-    const { outputs, summary } = await runner.apply(key, sandboxConfig({ generation: '2' }), { onProgress: (p) => progress.push(p) });
-    expect(summary).toEqual({ add: 1, change: 1, import: 0, remove: 1 });
+    const result = await runner.update(key, sandboxConfig({ generation: '2' }), { onProgress: (p) => progress.push(p) });
+    expect(result).toMatchObject({ kind: 'applied', summary: { add: 1, change: 1, import: 0, remove: 1 }, dataVolumeChanges: [] });
+    const outputs = result.kind === 'applied' ? result.outputs : {};
     expect(outputs['execution_rpc_url']?.value).toBe('http://geth-2.sandbox.local:8545');
     expect(outputs['jwt_secret']?.value).not.toBe(jwt);
-    expect(messages(progress)).toContain('apply complete: 1 added, 1 changed, 1 destroyed');
+    expect(messages(progress)).toEqual([
+      'initialising terraform',
+      'planning the update',
+      'planned: 1 to add, 1 to change, 1 to destroy',
+      expect.stringMatching(/^applying 1\/2: terraform_data\./),
+      expect.stringMatching(/^applying [12]\/2: terraform_data\./),
+      expect.stringMatching(/^applying [12]\/2: terraform_data\./),
+      'apply complete: 1 added, 1 changed, 1 destroyed',
+      'reading outputs',
+    ]);
+    expect(JSON.parse(readFileSync(ws.configFile, 'utf8'))).toEqual(sandboxConfig({ generation: '2' }));
+    expect(existsSync(join(ws.dir, UPDATE_PLAN_FILE))).toBe(false);
+  });
+
+  it('applies an update that resizes the data volume when the caller opted in, naming what it lost', async () => {
+    const result = await runner.update(key, sandboxConfig({ generation: '2', volumeSizeGi: 2000 }), { allowDataVolumeReplacement: true });
+    expect(result).toMatchObject({
+      kind: 'applied',
+      summary: { add: 0, change: 1, remove: 0 },
+      dataVolumeChanges: [{ resource: expect.objectContaining({ address: 'terraform_data.execution_storage' }), action: 'update' }],
+    });
   });
 
   it('deprovisions, removing the workspace, and deprovisions again as a no-op', async () => {
@@ -120,6 +152,41 @@ describe('provision -> outputs -> update -> deprovision', () => {
     expect(log.entries.length).toBeGreaterThan(0);
     expect(logged).not.toContain(jwt);
     expect(logged).not.toContain('jwt-');
+  });
+});
+
+describe('update', () => {
+  it('of an instance this host never provisioned (local backend: no state) creates it', async () => {
+    const { runner, workspaces } = runnerWith();
+    const result = await runner.update('fresh', sandboxConfig());
+    expect(result).toMatchObject({ kind: 'applied', summary: { add: 3 }, dataVolumeChanges: [] });
+    expect(await workspaces.localState(workspaces.for('fresh'))).toEqual({ kind: 'resources', count: 3 });
+  });
+
+  it('that fails to plan keeps the configuration the state was made from', async () => {
+    const { runner, workspaces } = runnerWith();
+    await runner.apply('broken-update', sandboxConfig());
+    const ws = workspaces.for('broken-update');
+    const applied = readFileSync(ws.configFile, 'utf8');
+    const error = await failure(runner.update('broken-update', { ...fixtureConfig('invalid.tf.json'), terraform: sandboxConfig().terraform }));
+    expect(error).toBeInstanceOf(TerraformError);
+    expect(readFileSync(ws.configFile, 'utf8')).toBe(applied);
+    expect(existsSync(join(ws.dir, UPDATE_PLAN_FILE))).toBe(false);
+  });
+});
+
+describe('the runner\'s own environment', () => {
+  it('runs terraform with HOME in a private runner directory, and makes existing runner directories private', async () => {
+    const { runner, dataDir, workspaces } = runnerWith();
+    mkdirSync(join(dataDir, 'terraform', 'plugin-cache'), { recursive: true, mode: 0o755 });
+    chmodSync(join(dataDir, 'terraform'), 0o755);
+    const config = {
+      terraform: sandboxConfig().terraform,
+      resource: { terraform_data: { home: { provisioner: [{ 'local-exec': { command: 'printf %s "$HOME" > home.txt' } }] } } },
+    };
+    await runner.apply('home', config);
+    expect(readFileSync(join(workspaces.for('home').dir, 'home.txt'), 'utf8')).toBe(join(dataDir, 'terraform', 'home'));
+    for (const dir of ['terraform', 'terraform/plugin-cache', 'terraform/home']) expect(mode(join(dataDir, dir)), dir).toBe(0o700);
   });
 });
 
@@ -266,6 +333,25 @@ describe('time limits and cancellation', () => {
     expect(queued).toMatchObject({ failure: { kind: 'timeout', limitSeconds: 1 } });
     expect(queued.message).toBe('terraform apply did not finish within 1 s: it waited for other terraform runs and never started');
     expect(await slow).toMatchObject({ failure: { kind: 'timeout' } });
+  });
+
+  it('kills a terraform that ignores SIGINT inside the deadline, however long the configured grace', async () => {
+    // Stands in for a hung terraform: ignores SIGINT, as a provider stuck in a call can make terraform do.
+    const stubborn = join(tempDir('stubborn').path, 'terraform');
+    writeFileSync(stubborn, "#!/bin/sh\ntrap '' INT\nexec sleep 600\n", { mode: 0o755 });
+    const { runner } = runnerWith({ terraformBin: stubborn, interruptGraceMs: 600_000 });
+    const error = await failure(runner.apply('stubborn', sandboxConfig(), { timeoutMs: 2_000 }));
+    expect(error).toMatchObject({ failure: { kind: 'timeout', limitSeconds: 2 }, details: { signal: 'SIGKILL' } });
+    expect(error.message).toBe('terraform apply did not finish within 2 s and was interrupted (while running terraform init)');
+  });
+
+  it('fails an operation whose deadline passed before it began, running nothing', async () => {
+    const { runner, log, workspaces } = runnerWith();
+    const error = await failure(runner.apply('late', sandboxConfig(), { deadline: Date.now() - 1_000 }));
+    expect(error).toMatchObject({ failure: { kind: 'timeout' } });
+    expect(error.message).toMatch(/^terraform apply did not finish within 0 s: its deadline had passed before it began$/);
+    expect(log.entries).toEqual([]);
+    expect(existsSync(workspaces.for('late').dir)).toBe(false);
   });
 
   it('interrupts terraform when the operation is cancelled', async () => {

@@ -26,6 +26,7 @@ describe('terraformRunnerSettings', () => {
         OVSB_TF_S3_KEY_PREFIX: 'brokers/prod',
         OVSB_TF_S3_DYNAMODB_TABLE: 'tf-locks',
         OVSB_PROVIDER_MIRROR: '/srv/mirror',
+        OVSB_PROVIDER_MIRROR_ONLY: 'true',
         OVSB_MAX_CONCURRENT_APPLIES: '8',
         OVSB_TF_LOCK_TIMEOUT_SEC: '120',
         OVSB_TF_INTERRUPT_GRACE_SEC: '90',
@@ -36,6 +37,7 @@ describe('terraformRunnerSettings', () => {
       terraformBin: '/usr/bin/tofu',
       backend: { kind: 's3', bucket: 'tf-state', region: 'eu-west-1', keyPrefix: 'brokers/prod', dynamodbTable: 'tf-locks' },
       providerMirror: '/srv/mirror',
+      providerMirrorOnly: true,
       maxConcurrent: 8,
       lockTimeoutMs: 120_000,
       interruptGraceMs: 90_000,
@@ -86,6 +88,8 @@ describe('terraformRunnerSettings', () => {
     ['zero concurrency', { OVSB_MAX_CONCURRENT_APPLIES: '0' }, 'OVSB_MAX_CONCURRENT_APPLIES'],
     ['fractional concurrency', { OVSB_MAX_CONCURRENT_APPLIES: '2.5' }, 'OVSB_MAX_CONCURRENT_APPLIES'],
     ['a bad pass-through name', { OVSB_TF_PASS_ENV: 'A-B' }, 'OVSB_TF_PASS_ENV'],
+    ['mirror-only without a mirror', { OVSB_PROVIDER_MIRROR_ONLY: 'true' }, 'OVSB_PROVIDER_MIRROR_ONLY'],
+    ['mirror-only not a boolean', { OVSB_PROVIDER_MIRROR: '/srv/mirror', OVSB_PROVIDER_MIRROR_ONLY: 'yes' }, 'OVSB_PROVIDER_MIRROR_ONLY'],
   ])('refuses %s, naming the variable', (_case, env, variable) => {
     expect(() => terraformRunnerSettings(env, '/d')).toThrow(ConfigError);
     expect(() => terraformRunnerSettings(env, '/d')).toThrow(expect.objectContaining({ source: variable }));
