@@ -4,12 +4,12 @@
  * TypeScript build (with the current `tsc`), its own `ovsb synth --out` (every plan, plus its stacks.yaml
  * stacks), then the worktree removed again. The revision's code and catalog decide what it synthesises.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { ConfigError, ExternalError } from '../errors';
+import { execute } from '../terraform/executor';
 import type { StackConfig } from './diff';
 
 export interface ProcessResult {
@@ -18,23 +18,38 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
-/** Runs a program (no shell) and collects its output. */
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv },
-): Promise<ProcessResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => reject(new ExternalError(`${command} could not be started: ${error.message}`, { source: command }, { cause: error })));
-    child.on('close', (code) =>
-      resolvePromise({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
-    );
-  });
+/** A build or synth of a whole revision takes a minute or two; ten is a hung process. */
+const DEFAULT_PROCESS_TIMEOUT_MS = 10 * 60_000;
+
+export interface RunProcessOptions {
+  readonly cwd: string;
+  /** Added to PATH, HOME and TMPDIR (the executor passes nothing else of this process's environment). @default none */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Interrupted (SIGINT, then SIGKILL) after this long. @default 600000 */
+  readonly timeoutMs?: number;
+  /** Aborting interrupts the process the same way. @default none */
+  readonly signal?: AbortSignal;
+}
+
+/** Runs a program through the project's one executor (no shell, time limit, AbortSignal) and collects its output. */
+export async function runProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS;
+  let result;
+  try {
+    result = await execute(command, { args, env, cwd: options.cwd }, { timeoutMs, killGraceMs: 5_000, ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    throw new ExternalError(`${command} could not be started: ${(error as Error).message}`, { source: command }, { cause: error });
+  }
+  if (result.timedOut || result.aborted) {
+    // `git worktree`, `node tsc`: the program and its subcommand or script, never a script's text.
+    const subcommand = args.find((arg, index) => !arg.startsWith('-') && args[index - 1] !== '-C' && !/\s/.test(arg));
+    const step = `${basename(command)}${subcommand !== undefined ? ` ${basename(subcommand)}` : ''}`;
+    const why = result.timedOut ? `did not finish within ${timeoutMs / 1000} s` : 'was cancelled';
+    throw new ExternalError(`${step} ${why} and was interrupted`, { source: command, exitCode: result.exitCode, signal: result.signal });
+  }
+  return { code: result.exitCode, stdout: result.stdout.join('\n'), stderr: result.stderr.join('\n') };
 }
 
 function failure(step: string, result: ProcessResult): ExternalError {

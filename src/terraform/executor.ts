@@ -1,5 +1,6 @@
 /**
- * The only code in the project that starts a process.
+ * The only code in the project that starts a process: terraform for the runner, and git, tsc and node for
+ * `ovsb review` (src/review/revisions.ts `runProcess`).
  *
  * - No shell: `spawn(bin, args)`, so nothing in an argument is ever interpreted.
  * - A minimal environment: PATH, HOME (and TMPDIR when set) plus the command's own env, never the
