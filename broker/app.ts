@@ -7,8 +7,8 @@
  *   /dashboard[/instances/:id]          unauthenticated diversity page (instances' dashboard_url)
  *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
  *   /audit   Basic auth -> the operations trail
- *   /diversity, /diversity/suggestions, /metrics   Basic auth -> client diversity views, Prometheus
- *   /introspect   Basic auth -> binding token introspection (RFC 7662 shape) for RPC gateways
+ *   /diversity[/dashboard|/suggestions], /metrics   Basic auth -> client diversity views, Prometheus
+ *   /introspect   Basic auth, introspection or broker credentials -> token introspection (RFC 7662 shape)
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
  */
 import express, { type Express } from 'express';
@@ -29,7 +29,7 @@ import { catalogRouter } from './routes/catalog';
 import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
 import { healthRouter } from './routes/health';
-import { introspectRouter } from './routes/introspect';
+import { INTROSPECT_CREDENTIALS_HINT, introspectRouter } from './routes/introspect';
 import { lastOperationRouter } from './routes/last-operation';
 import { metricsRouter } from './routes/metrics';
 import { openApiRouter } from './routes/openapi';
@@ -44,6 +44,8 @@ export interface BrokerAppDeps {
   /** Read by the audit endpoint. */
   readonly storage: Storage;
   readonly credentials: BasicCredentials;
+  /** Accepted on /introspect only (RPC gateways), besides `credentials`. @default none */
+  readonly introspectionCredentials?: BasicCredentials;
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
   /** `Retry-After` seconds on last_operation while in progress. @default 5 */
@@ -77,7 +79,9 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use('/audit', auth, auditRouter(deps.storage));
   app.use('/diversity', auth, diversityRouter(deps.diversity));
   app.use('/metrics', auth, metricsRouter(deps.diversity));
-  app.use('/introspect', auth, introspectRouter(deps.bindings));
+  const introspectAuth =
+    deps.introspectionCredentials === undefined ? auth : basicAuth([deps.introspectionCredentials, deps.credentials], { wrongCredentials: INTROSPECT_CREDENTIALS_HINT });
+  app.use('/introspect', introspectAuth, introspectRouter(deps.bindings));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -326,7 +326,7 @@ const PATHS: JsonMap = {
     post: {
       operationId: 'introspect',
       tags: ['Operations'],
-      summary: 'Binding token introspection (RFC 7662 shape) for an RPC gateway in front of the nodes',
+      summary: 'Binding token introspection (RFC 7662 shape) for an RPC gateway in front of the nodes; Basic auth with the introspection credentials (OVSB_INTROSPECT_*, valid here only) or the broker credentials',
       security: basicAuth,
       requestBody: {
         required: true,

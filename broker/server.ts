@@ -11,7 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bundledCatalogPath, loadCatalog } from '../src/catalog/load';
-import { resolveBrokerCredentials, type BrokerConfig } from '../src/config';
+import { resolveBrokerCredentials, resolveIntrospectionCredentials, type BrokerConfig } from '../src/config';
 import { ensurePrivateDir, loadSecretBox } from '../src/crypto/keys';
 import type { Logger } from '../src/log';
 import { BindingService } from '../src/service/bindings';
@@ -60,6 +60,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     options.announce(
       `ovsb: generated broker credentials (shown once): username "${credentials.username}", password "${credentials.password}". ` +
         `Kept in ${credentials.passwordFile} (0600); set OVSB_USERNAME / OVSB_PASSWORD to choose your own.\n`,
+    );
+  }
+  const introspection = resolveIntrospectionCredentials(config);
+  if (introspection.generated) {
+    options.announce(
+      `ovsb: generated introspection credentials for RPC gateways (POST /introspect only; shown once): username "${introspection.username}", password "${introspection.password}". ` +
+        `Kept in ${introspection.passwordFile} (0600); set OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD to choose your own.\n`,
     );
   }
   const catalog = loadCatalog(config.catalogPath ?? bundledCatalogPath());
@@ -112,6 +119,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       diversity,
       storage,
       credentials,
+      introspectionCredentials: { username: introspection.username, password: introspection.password },
       logger,
       readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN')],
     });

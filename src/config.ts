@@ -8,6 +8,10 @@
  * | OVSB_USERNAME                | ovsb                 | HTTP Basic user platforms authenticate with          |
  * | OVSB_PASSWORD                | generated            | generated on first start, printed once, kept in      |
  * |                              |                      | `<data dir>/broker-password` (0600) and reused       |
+ * | OVSB_INTROSPECT_USERNAME     | introspect           | HTTP Basic user of POST /introspect only (RPC        |
+ * |                              |                      | gateways); the broker credentials work there too     |
+ * | OVSB_INTROSPECT_PASSWORD     | generated            | as OVSB_PASSWORD, kept in                            |
+ * |                              |                      | `<data dir>/introspect-password` (0600)              |
  * | OVSB_DATA_DIR                | ./.ovsb              | SQLite database, keys, terraform workspaces (0700)   |
  * | OVSB_DATABASE_URL            | (SQLite)             | postgres://... for PostgreSQL (several replicas)     |
  * | OVSB_CATALOG                 | bundled catalog.yaml | the operator's catalog                               |
@@ -46,6 +50,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_USERNAME = 'ovsb';
 /** File in the data dir holding the generated broker password. */
 export const PASSWORD_FILE = 'broker-password';
+export const DEFAULT_INTROSPECT_USERNAME = 'introspect';
+/** File in the data dir holding the generated introspection password. */
+export const INTROSPECT_PASSWORD_FILE = 'introspect-password';
 
 export interface BrokerConfig {
   readonly port: number;
@@ -62,6 +69,11 @@ export interface BrokerConfig {
   readonly username: string;
   /** @default undefined: generated on first start (see resolveBrokerCredentials) */
   readonly password?: string;
+  /**
+   * Credentials accepted on POST /introspect only, so an RPC gateway never holds credentials that can
+   * provision or deprovision. @default username `introspect`, password generated (resolveIntrospectionCredentials)
+   */
+  readonly introspect: { readonly username: string; readonly password?: string };
   /** Without a trailing slash. @default undefined: instances get no dashboard_url */
   readonly publicUrl?: string;
   readonly diversity: DiversityConfig;
@@ -112,14 +124,11 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): BrokerConfig {
   const databaseUrl = read(env, 'OVSB_DATABASE_URL');
   storageEngineFor(databaseUrl);
-  const username = read(env, 'OVSB_USERNAME') ?? DEFAULT_USERNAME;
-  if (username.includes(':')) {
-    throw new ConfigError('OVSB_USERNAME', '', 'contains ":", which HTTP Basic authentication cannot carry in a user name; choose a name without it');
-  }
-  // Not trimmed: a password may legitimately start or end with spaces.
-  const password = env['OVSB_PASSWORD'] === undefined || env['OVSB_PASSWORD'] === '' ? undefined : env['OVSB_PASSWORD'];
-  if (password !== undefined && password.length < 12) {
-    throw new ConfigError('OVSB_PASSWORD', '', `is ${password.length} characters; use at least 12 (e.g. \`openssl rand -base64 24\`), or unset it to have one generated`);
+  const username = basicUsername(env, 'OVSB_USERNAME', DEFAULT_USERNAME);
+  const password = basicPassword(env, 'OVSB_PASSWORD');
+  const introspect = { username: basicUsername(env, 'OVSB_INTROSPECT_USERNAME', DEFAULT_INTROSPECT_USERNAME), password: basicPassword(env, 'OVSB_INTROSPECT_PASSWORD') };
+  if (introspect.password !== undefined && introspect.password === password) {
+    throw new ConfigError('OVSB_INTROSPECT_PASSWORD', '', 'equals OVSB_PASSWORD, so a gateway holding it could provision and deprovision; choose a different password or unset it to have one generated');
   }
   const host = read(env, 'OVSB_HOST') ?? '127.0.0.1';
   if (/\s|\//.test(host)) {
@@ -146,6 +155,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'OVSB_LOG_LEVEL', LOG_LEVELS, 'info'),
     username,
     ...(password !== undefined && { password }),
+    introspect: { username: introspect.username, ...(introspect.password !== undefined && { password: introspect.password }) },
     ...(publicUrl !== undefined && { publicUrl }),
     diversity: {
       ...(diversityData !== undefined && { dataPath: resolve(cwd, diversityData) }),
@@ -153,6 +163,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       feeds: diversityFeeds(read(env, 'OVSB_DIVERSITY_FEEDS')),
     },
   };
+}
+
+function basicUsername(env: Env, name: string, fallback: string): string {
+  const username = read(env, name) ?? fallback;
+  if (username.includes(':')) {
+    throw new ConfigError(name, '', 'contains ":", which HTTP Basic authentication cannot carry in a user name; choose a name without it');
+  }
+  return username;
+}
+
+function basicPassword(env: Env, name: string): string | undefined {
+  // Not trimmed: a password may legitimately start or end with spaces.
+  const password = env[name] === undefined || env[name] === '' ? undefined : env[name];
+  if (password !== undefined && password.length < 12) {
+    throw new ConfigError(name, '', `is ${password.length} characters; use at least 12 (e.g. \`openssl rand -base64 24\`), or unset it to have one generated`);
+  }
+  return password;
 }
 
 function httpUrl(name: string, text: string): URL {
@@ -208,11 +235,23 @@ function readPasswordFile(path: string): string {
  * else a new one written there (0600; if two processes race, both end with the file's password).
  */
 export function resolveBrokerCredentials(config: BrokerConfig): BrokerCredentials {
-  if (config.password !== undefined) return { username: config.username, password: config.password, generated: false };
-  ensurePrivateDir(config.dataDir);
-  const path = join(config.dataDir, PASSWORD_FILE);
+  return resolveCredentials(config.dataDir, PASSWORD_FILE, config.username, config.password);
+}
+
+/**
+ * The Basic credentials of POST /introspect (RPC gateways): OVSB_INTROSPECT_PASSWORD, else a password
+ * generated and kept like the broker's, in its own file.
+ */
+export function resolveIntrospectionCredentials(config: BrokerConfig): BrokerCredentials {
+  return resolveCredentials(config.dataDir, INTROSPECT_PASSWORD_FILE, config.introspect.username, config.introspect.password);
+}
+
+function resolveCredentials(dataDir: string, file: string, username: string, password: string | undefined): BrokerCredentials {
+  if (password !== undefined) return { username, password, generated: false };
+  ensurePrivateDir(dataDir);
+  const path = join(dataDir, file);
   try {
-    return { username: config.username, password: readPasswordFile(path), generated: false, passwordFile: path };
+    return { username, password: readPasswordFile(path), generated: false, passwordFile: path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -228,5 +267,5 @@ export function resolveBrokerCredentials(config: BrokerConfig): BrokerCredential
     rmSync(temp, { force: true });
   }
   chmodSync(path, 0o600);
-  return { username: config.username, password: readPasswordFile(path), generated: created, passwordFile: path };
+  return { username, password: readPasswordFile(path), generated: created, passwordFile: path };
 }

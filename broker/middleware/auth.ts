@@ -40,12 +40,23 @@ function digestsMatch(presented: BasicCredentials, expected: CredentialDigests):
 
 export const credentialsMatch = (presented: BasicCredentials, expected: BasicCredentials): boolean => digestsMatch(presented, digestsOf(expected));
 
-export function basicAuth(expected: BasicCredentials): RequestHandler {
+export interface BasicAuthOptions {
+  /** The 401 description when credentials are presented but wrong. @default names the broker credentials */
+  readonly wrongCredentials?: string;
+}
+
+const BROKER_CREDENTIALS_HINT =
+  'the user name or password is wrong: use the broker credentials (OVSB_USERNAME / OVSB_PASSWORD, or the generated password in the data dir)';
+
+/** Accepts any of `expected` (e.g. introspection and broker credentials): every set is compared, always. */
+export function basicAuth(expected: BasicCredentials | readonly BasicCredentials[], options: BasicAuthOptions = {}): RequestHandler {
   // The expected side is hashed once, not per request.
-  const expectedDigests = digestsOf(expected);
+  const expectedDigests = (Array.isArray(expected) ? expected : [expected as BasicCredentials]).map(digestsOf);
   return (req, res, next) => {
     const presented = parseBasicAuthorization(req.get('Authorization'));
-    if (presented !== undefined && digestsMatch(presented, expectedDigests)) {
+    // No short cut: the time taken does not tell which set (if any) matched.
+    const matches = presented === undefined ? [] : expectedDigests.map((digests) => digestsMatch(presented, digests));
+    if (matches.includes(true)) {
       next();
       return;
     }
@@ -56,7 +67,7 @@ export function basicAuth(expected: BasicCredentials): RequestHandler {
         'Unauthorized',
         presented === undefined
           ? 'HTTP Basic authentication is required: send Authorization: Basic base64(username:password) with the broker credentials'
-          : 'the user name or password is wrong: use the broker credentials (OVSB_USERNAME / OVSB_PASSWORD, or the generated password in the data dir)',
+          : (options.wrongCredentials ?? BROKER_CREDENTIALS_HINT),
       ),
     );
   };

@@ -2,12 +2,17 @@
  * `POST /introspect` (shaped after RFC 7662, OAuth 2.0 Token Introspection): an RPC gateway in front of
  * the nodes sends a binding token (`token=...` form-encoded, or JSON `{"token": ...}`) and learns whether
  * it is live and which scopes it grants. Unknown, revoked and malformed tokens all answer
- * `{"active": false}`, so the endpoint tells nothing about tokens it did not issue. Behind the broker's
- * Basic auth (RFC 7662 requires the caller to authenticate); bodies are never logged.
+ * `{"active": false}`, so the endpoint tells nothing about tokens it did not issue. Behind Basic auth
+ * (RFC 7662 requires the caller to authenticate) with the introspection credentials
+ * (OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD), which open nothing else, so a gateway never holds
+ * credentials that can provision or deprovision; the broker credentials work too. Bodies are never logged.
  */
 import express, { Router } from 'express';
 import { badRequest } from '../../src/errors';
 import type { BindingService } from '../../src/service/bindings';
+
+export const INTROSPECT_CREDENTIALS_HINT =
+  'the user name or password is wrong: use the introspection credentials (OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD, or the generated introspect-password in the data dir) or the broker credentials';
 
 /** A token is ~50 characters; nothing larger is a token request. */
 const MAX_BODY = '4kb';

@@ -38,6 +38,8 @@ import { TerraformRunner } from '../../src/terraform/runner';
 import type { TestPostgres } from '../support/postgres';
 
 export const CREDENTIALS = { username: 'platform', password: 'correct-horse-battery-staple' } as const;
+/** Accepted on POST /introspect only, as an RPC gateway holds them. */
+export const INTROSPECT_CREDENTIALS = { username: 'gateway', password: 'introspect-only-secret' } as const;
 export const API_VERSION = '2.17';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -179,6 +181,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     diversity,
     storage,
     credentials: CREDENTIALS,
+    introspectionCredentials: INTROSPECT_CREDENTIALS,
     logger,
     readiness: [storageReadiness(storage), executableReadiness('terraform', 'terraform', 'OVSB_TERRAFORM_BIN')],
     maxBodyBytes: 64 * 1024,

@@ -1,13 +1,18 @@
 /**
  * Binding tokens over HTTP: bind issues a token with scopes, POST /introspect reports it live with those
  * scopes, unbind (and deprovision) revoke it at once, unknown tokens are inactive, and no token reaches
- * the logs.
+ * the logs. The gateway's introspection credentials open /introspect and nothing else.
  */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDENTIALS, createHarness, osb, sandboxPlan, type Harness } from './harness';
+import { INTROSPECT_PASSWORD_FILE, loadConfig, PASSWORD_FILE, resolveBrokerCredentials, resolveIntrospectionCredentials } from '../../src/config';
+import { CREDENTIALS, createHarness, INTROSPECT_CREDENTIALS, osb, sandboxPlan, type Harness } from './harness';
 
-const AUTH = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
+const basic = (credentials: { username: string; password: string }) => `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+const AUTH = basic(INTROSPECT_CREDENTIALS);
 let h: Harness;
 const instancePath = '/v2/service_instances/intro.1';
 
@@ -98,6 +103,40 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
     expect((await call.send(body)).status).toBe(status);
   });
 
+  it('WHEN the gateway introspects with the broker credentials THEN they work there too', async () => {
+    const bound = await bind('b-broker-auth');
+    const res = await request(h.app).post('/introspect').set('Authorization', basic(CREDENTIALS)).type('form').send({ token: bound.body.credentials.token });
+    expect(res.status).toBe(200);
+    expect(res.body.active).toBe(true);
+  });
+
+  it('WHEN the introspection credentials are wrong THEN 401 naming the introspection credentials', async () => {
+    const res = await request(h.app).post('/introspect').set('Authorization', basic({ username: 'gateway', password: 'wrong-password-x' })).type('form').send({ token: 'x' });
+    expect(res.status).toBe(401);
+    expect(res.body.description).toContain('OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD');
+  });
+
+  it.each([
+    ['GET', '/v2/catalog'],
+    ['PUT', '/v2/service_instances/gateway-made?accepts_incomplete=true'],
+    ['DELETE', `${instancePath}?accepts_incomplete=true`],
+    ['PUT', `${instancePath}/service_bindings/gateway-bound`],
+    ['GET', '/audit'],
+    ['GET', '/diversity'],
+    ['GET', '/diversity/dashboard'],
+    ['GET', '/metrics'],
+  ])('WHEN the introspection credentials are used on %s %s THEN 401: they open /introspect only', async (method, path) => {
+    const plan = sandboxPlan(h.catalog);
+    const call = request(h.app)[method.toLowerCase() as 'get' | 'put' | 'delete'](path).set('Authorization', AUTH).set('X-Broker-API-Version', '2.17');
+    const res = method === 'GET' ? await call : await call.query({ service_id: plan.serviceId, plan_id: plan.id }).send({ service_id: plan.serviceId, plan_id: plan.id });
+    expect(res.status).toBe(401);
+    expect(res.body.description).toMatch(/use the broker credentials/);
+  });
+
+  it.each(['/v2/catalog', '/audit', '/diversity', '/metrics'])('WHEN the broker credentials are used on GET %s THEN they are accepted (the 401s above are the credentials)', async (path) => {
+    expect((await request(h.app).get(path).set('Authorization', basic(CREDENTIALS)).set('X-Broker-API-Version', '2.17')).status).toBe(200);
+  });
+
   it('THEN no token was ever written to the logs', async () => {
     const bound = await bind('b-logs');
     await introspectForm(bound.body.credentials.token);
@@ -115,5 +154,39 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
     expect(deleted.status).toBe(202);
     expect((await introspectForm(token)).body).toEqual({ active: false });
     await h.settle();
+  });
+});
+
+describe('introspection credentials in the configuration', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ovsb-introspect-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('GIVEN none set THEN user "introspect" and a password generated once, kept 0600 apart from the broker\'s, and reused', () => {
+    const config = loadConfig({ OVSB_DATA_DIR: dir }, '/');
+    const first = resolveIntrospectionCredentials(config);
+    expect(first).toMatchObject({ username: 'introspect', generated: true, passwordFile: join(dir, INTROSPECT_PASSWORD_FILE) });
+    expect(first.password.length).toBeGreaterThanOrEqual(20);
+    expect(statSync(join(dir, INTROSPECT_PASSWORD_FILE)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, INTROSPECT_PASSWORD_FILE), 'utf8').trim()).toBe(first.password);
+    expect(resolveIntrospectionCredentials(config)).toMatchObject({ password: first.password, generated: false });
+    const broker = resolveBrokerCredentials(config);
+    expect(broker.passwordFile).toBe(join(dir, PASSWORD_FILE));
+    expect(broker.password).not.toBe(first.password);
+  });
+
+  it('GIVEN OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD THEN they are used as given', () => {
+    const config = loadConfig({ OVSB_DATA_DIR: dir, OVSB_INTROSPECT_USERNAME: 'gw', OVSB_INTROSPECT_PASSWORD: 'a-long-gateway-secret' }, '/');
+    expect(resolveIntrospectionCredentials(config)).toEqual({ username: 'gw', password: 'a-long-gateway-secret', generated: false });
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ OVSB_INTROSPECT_PASSWORD: 'short' }, /^OVSB_INTROSPECT_PASSWORD: is 5 characters; use at least 12/],
+    [{ OVSB_INTROSPECT_USERNAME: 'gw:1' }, /^OVSB_INTROSPECT_USERNAME: contains ":"/],
+    [{ OVSB_PASSWORD: 'the-same-secret-1', OVSB_INTROSPECT_PASSWORD: 'the-same-secret-1' }, /^OVSB_INTROSPECT_PASSWORD: equals OVSB_PASSWORD, so a gateway holding it could provision and deprovision/],
+  ])('GIVEN %j THEN the setting is refused, naming it', (env, message) => {
+    expect(() => loadConfig({ OVSB_DATA_DIR: dir, ...env }, '/')).toThrow(message);
   });
 });
