@@ -42,9 +42,11 @@ export function diagnosticLines(diagnostics: readonly Diagnostic[]): string[] {
   const lines = new Set<string>();
   for (const diagnostic of diagnostics) {
     if (diagnostic.severity !== 'error') continue;
+    const summary = oneLine(diagnostic.summary);
     const detail = oneLine(diagnostic.detail);
     const where = diagnostic.address ? ` (${diagnostic.address})` : '';
-    lines.add(clip(`${oneLine(diagnostic.summary)}${where}${detail ? `: ${detail}` : ''}`));
+    // Some errors come with an empty summary ("Error: " and the text below it): the detail is the line then.
+    lines.add(clip(summary === '' ? `${detail}${where}` : `${summary}${where}${detail ? `: ${detail}` : ''}`));
   }
   return [...lines].slice(0, MAX_LINES);
 }

@@ -213,7 +213,7 @@ export class TerraformRunner {
     return backendPropsFor(this.#backend, this.#workspaces.for(instanceKey));
   }
 
-  /** Provision or update: write the configuration, init, apply, read the outputs. */
+  /** Provision (or its re-run after an interruption): write the configuration, init, apply, read the outputs. */
   apply(instanceKey: string, config: object, options: RunOptions = {}): Promise<ApplyResult> {
     return this.#withInstance(instanceKey, 'terraform apply', options, true, async (run) => {
       checkBackendBlock(config, this.#backend, run.ws);
@@ -346,7 +346,9 @@ export class TerraformRunner {
       onProgress?.(typeof update === 'string' ? { message: update, completed: 0, total: 0 } : update);
     const wait = async (semaphore: Semaphore, waitingMessage: string): Promise<Release> => {
       if (semaphore.active >= semaphore.capacity) progress(waitingMessage);
-      const waitSignal = AbortSignal.any([AbortSignal.timeout(remainingMs()), ...(signal ? [signal] : [])]);
+      const left = deadline - Date.now();
+      if (left <= 0) throw notStarted();
+      const waitSignal = AbortSignal.any([AbortSignal.timeout(left), ...(signal ? [signal] : [])]);
       try {
         return await semaphore.acquire(waitSignal);
       } catch (error) {

@@ -300,6 +300,23 @@ describe('OperationWorker while terraform apply runs', () => {
   });
 });
 
+describe('OperationWorker failures', () => {
+  it('GIVEN terraform failing on an unreadable state THEN the operation fails with its diagnostic said once', async () => {
+    const store = await storage();
+    const ws = new Workspaces(dataDir).for('corrupt');
+    mkdirSync(ws.dir, { recursive: true });
+    writeFileSync(join(ws.dir, 'terraform.tfstate'), '{"version": 4, "resources": [');
+    const operationId = await beginProvision(store, 'corrupt');
+    const w = worker(store);
+    w.enqueue(operationId);
+    await w.whenIdle();
+    const failed = await store.getOperation(operationId);
+    expect(failed?.state).toBe('failed');
+    expect(failed?.description).toMatch(/^Provisioning failed: terraform init failed \(exit code 1\): Error reading local state: 2 problems: - Unsupported state file format/);
+    expect(failed?.description.split('Error reading local state').length).toBe(2);
+  });
+});
+
 describe('OperationWorker updates', () => {
   it('GIVEN an update that would resize the data volume THEN it is refused without opt-in, nothing changed, and applied with it', async () => {
     const store = await storage();

@@ -43,6 +43,11 @@ describe('diagnosticLines', () => {
     ]);
   });
 
+  it('renders the detail alone when terraform printed an empty summary (e.g. an unreadable local state)', () => {
+    const diagnostics = parseStderrDiagnostics(['', 'Error: ', 'Error reading local state: 2 problems:', '', '- Unsupported state file format']);
+    expect(diagnosticLines(diagnostics)).toEqual(['Error reading local state: 2 problems: - Unsupported state file format']);
+  });
+
   it('drops duplicates and warnings', () => {
     const lines = diagnosticLines([
       ...diagnosticsOf(fixtureEvents('apply-interrupted.jsonl')),
