@@ -11,7 +11,8 @@
  *   `consensus_version`, `fee_recipient` (validator role).
  * - `jwt_secret` (sensitive) on kubernetes and sandbox. The AWS host generates its own and never
  *   publishes the Engine API, so there is nothing a consumer could use it for.
- * - per target: `namespace` (kubernetes); `instance_id`, `host_private_ip`, `host_public_ip` (aws);
+ * - per target: `namespace` (kubernetes); `instance_id`, `host_private_ip` (the ENI's: stable across
+ *   instance replacements), `host_public_ip` (the Elastic IP, unless publicIp is false) (aws);
  *   `notice` (sandbox: "no nodes run").
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';

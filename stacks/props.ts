@@ -20,9 +20,14 @@ export interface ClientSelection<Name extends string = string> {
   readonly imageRepository?: string;
 }
 
-/** Where validator keys live. Key material is never a parameter, only a reference to it. */
+/**
+ * Where validator keys live. Key material is never a parameter, only a reference to it: a Kubernetes
+ * Secret (kubernetes and sandbox targets), an AWS Secrets Manager secret by name or ARN (aws target:
+ * the host fetches it at boot through its instance role), or a web3signer.
+ */
 export type ValidatorKeysRef =
   | { readonly kind: 'kubernetes-secret'; readonly secretName: string }
+  | { readonly kind: 'aws-secret'; readonly secretId: string }
   | { readonly kind: 'web3signer'; readonly url: string };
 
 /** One probe's settings in the seed spec's vocabulary (see shared/reference/seed-spec-notes.md). */
@@ -132,8 +137,18 @@ export interface AwsTargetProps {
   readonly volumeIops?: number;
   /** gp3 only: provisioned throughput of the data volume in MiB/s. @default 500 */
   readonly volumeThroughputMiBps?: number;
-  /** CIDRs allowed to reach RPC/metrics ports. @default none: only the host itself */
+  /**
+   * CIDRs allowed to reach RPC/metrics ports (the Engine API and P2P rules do not change). An empty
+   * list closes them to everything but the host itself.
+   * @default the CIDR of the subnet's VPC: the consumers the bindings are for
+   */
   readonly rpcAllowedCidrs?: readonly string[];
+  /**
+   * An Elastic IP on the host's network interface, so peers can reach P2P from the internet and the
+   * address stays the same across instance replacements. Turn off in a subnet without an internet gateway.
+   * @default true
+   */
+  readonly publicIp?: boolean;
 }
 
 /** Props shared by every stack the broker or a team synthesises. */

@@ -56,8 +56,9 @@ export function targetHostOf(props: StackCommonProps): (component: Component) =>
 /** Declares the provider, the target construct (`node`) and the target's own outputs. */
 export interface DeployOptions {
   /**
-   * Kubernetes: apply waits this long for the workloads to become ready (the readiness
-   * app_start_timeout_sec). @default apply does not wait (a node may sync for hours)
+   * The readiness app_start_timeout_sec. Kubernetes: apply waits this long for the workloads to become
+   * ready. AWS: the host's readiness prober logs a container still not ready this long after it started
+   * as failed (apply never waits on the host). @default no deadline (a node may sync for hours)
    */
   readonly rolloutTimeoutSeconds?: number;
 }
@@ -87,13 +88,26 @@ export function deployToTarget(
         region: props.aws?.region ?? DEFAULT_AWS_REGION,
         defaultTags: [{ tags: { 'managed-by': 'ovsb', 'ovsb-instance': instanceName } }],
       });
-      const node = new AwsNode(stack, 'node', { instanceName, topology, ...(props.aws ? { target: props.aws } : {}) });
-      new TerraformOutput(stack, 'instance_id', { value: node.instance.id, description: 'EC2 instance id' });
-      new TerraformOutput(stack, 'host_private_ip', { value: node.instance.privateIp, description: 'private address of the host' });
-      new TerraformOutput(stack, 'host_public_ip', {
-        value: node.instance.publicIp,
-        description: 'public address of the host (P2P only; RPC is limited to rpcAllowedCidrs)',
+      const node = new AwsNode(stack, 'node', {
+        instanceName,
+        topology,
+        ...(props.aws ? { target: props.aws } : {}),
+        ...(options.rolloutTimeoutSeconds !== undefined && { readinessStartTimeoutSeconds: options.rolloutTimeoutSeconds }),
       });
+      new TerraformOutput(stack, 'instance_id', {
+        value: node.instance.id,
+        description: 'EC2 instance id (operators reach the host with SSM Session Manager: aws ssm start-session --target <id>)',
+      });
+      new TerraformOutput(stack, 'host_private_ip', {
+        value: node.privateIp,
+        description: 'private address of the host (its network interface: kept when the instance is replaced)',
+      });
+      if (node.publicIp !== undefined) {
+        new TerraformOutput(stack, 'host_public_ip', {
+          value: node.publicIp,
+          description: 'public address of the host (an Elastic IP; P2P only: RPC and metrics are limited to rpcAllowedCidrs, the VPC by default)',
+        });
+      }
       return node;
     }
     case 'sandbox': {

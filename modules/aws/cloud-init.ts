@@ -3,23 +3,32 @@
  * same topology. cloud-init runs it once per instance; the stack replaces the instance when the
  * script changes, and chain data survives on the separate EBS volume.
  *
- * Steps: install docker (Ubuntu's docker.io), mount the data volume (formatting it only when it
- * is blank), create data directories owned by each client's UID, generate the Engine API JWT on
- * the volume if absent, run init containers then each container with `docker run`, and install a
- * liveness prober per container (a systemd timer: docker's own HEALTHCHECK runs inside the image,
- * and client images do not all ship curl; it also never restarts anything). Readiness is not
- * mapped: a single host has no traffic to take away from an unready container.
+ * What it sets up, then leaves to systemd (it never waits on a client):
+ * - docker (Ubuntu's docker.io), made to wait for the data volume (`RequiresMountsFor`), and the data
+ *   volume itself (formatted only when blank), data directories owned by each client's UID, and the
+ *   Engine API JWT, generated on the volume if absent;
+ * - one unit per container, `ovsb-<component>.service`, enabled for every boot and started without
+ *   blocking: it fetches the validator keys from AWS Secrets Manager (when the topology names a secret),
+ *   pulls the images, runs the init containers (key import, checkpoint sync) and starts the container.
+ *   Any failure (registry down, secret not readable yet) is retried by systemd every 30 s. Units start
+ *   in dependency order: MEV-Boost, then the execution client, the beacon node and the validator;
+ * - per container a liveness prober (a systemd timer that restarts the container after repeated
+ *   failures) and a readiness prober (a timer that records ready / not ready in /run/ovsb/ready/<name>
+ *   and logs every change; with app_start_timeout_sec it logs a container still not ready that long
+ *   after it started). Docker's own HEALTHCHECK runs inside the image, and client images do not all
+ *   ship curl. Nothing routes traffic on one host, so readiness takes no traffic away.
  */
-import type { ContainerSpec, Network, ProbeSpec } from '../clients/types';
+import type { Component, ContainerSpec, Network, ProbeSpec } from '../clients/types';
 import { terraformLiteral } from '../sandbox/builtins';
+import { ConfigError } from '../../src/errors';
 import { cpuCores, memoryBytes } from './quantity';
 import {
   AWS_DOCKER_NETWORK,
   HOST_DATA_ROOT,
   HOST_JWT_FILE,
   awsContainerName,
+  hostAwsSecretDir,
   hostDataDir,
-  hostExternalSecretDir,
   isPublished,
 } from './host';
 
@@ -33,10 +42,22 @@ export interface UserDataProps {
    * @default none: no data volume, everything on the root volume
    */
   readonly dataVolumeSerial?: string;
+  /**
+   * Readiness app_start_timeout_sec: a container not ready this long after it started is logged as failed.
+   * @default none: not-ready containers are recorded and logged, never reported as failed
+   */
+  readonly readinessStartTimeoutSeconds?: number;
 }
 
 /** Docker's own stop timeout is 10 s and the daemon's shutdown timeout 15 s; ELs need minutes. */
 const DEFAULT_STOP_SECONDS = 30;
+/** Seconds systemd waits before running a failed container unit again. */
+export const UNIT_RETRY_SECONDS = 30;
+/** Components start in this order: each unit starts after those before it (MEV-Boost before the validator). */
+const START_ORDER: readonly Component[] = ['mev-boost', 'web3signer', 'execution', 'beacon', 'validator'];
+
+const RUN_DIR = '/etc/ovsb/run';
+const READY_DIR = '/run/ovsb/ready';
 
 /** A shell word: bare when it only has safe characters, single-quoted otherwise. */
 export function shellQuote(word: string): string {
@@ -52,18 +73,34 @@ function multiline(lines: readonly string[][]): string {
   return lines.map((words) => command(words)).join(' \\\n  ');
 }
 
+/** The secret an AWS container mounts; a Kubernetes Secret cannot reach a plain host. */
+function awsSecretOf(container: ContainerSpec): string | undefined {
+  for (const mount of container.secretMounts) {
+    if (mount.source.kind === 'external') {
+      throw new ConfigError(
+        'aws target',
+        `containers[${container.component}].secretMounts`,
+        `the Kubernetes Secret "${mount.source.secretName}" cannot be mounted on an EC2 host; reference the key set as an AWS Secrets Manager secret (name or ARN)`,
+      );
+    }
+  }
+  const mount = container.secretMounts.find((m) => m.source.kind === 'aws-secret');
+  return mount?.source.kind === 'aws-secret' ? mount.source.secretId : undefined;
+}
+
+/** The AWS Secrets Manager secrets the topology reads (validator keys). */
+export function awsSecretsOf(containers: readonly ContainerSpec[]): string[] {
+  return [...new Set(containers.flatMap((c) => c.secretMounts.flatMap((m) => (m.source.kind === 'aws-secret' ? [m.source.secretId] : []))))];
+}
+
 function volumeFlags(container: ContainerSpec): string[][] {
   const flags: string[][] = [];
   if (container.dataVolume) {
     flags.push(['--volume', `${hostDataDir(container.component, container.dataVolume.name)}:${container.dataVolume.mountPath}`]);
   }
   for (const mount of container.secretMounts) {
-    flags.push([
-      '--volume',
-      mount.source.kind === 'jwt'
-        ? `${HOST_JWT_FILE}:${mount.mountPath}:ro`
-        : `${hostExternalSecretDir(mount.source.secretName)}:${mount.mountPath}:ro`,
-    ]);
+    const hostPath = mount.source.kind === 'aws-secret' ? hostAwsSecretDir(mount.source.secretId) : HOST_JWT_FILE;
+    flags.push(['--volume', `${hostPath}:${mount.mountPath}:ro`]);
   }
   return flags;
 }
@@ -75,21 +112,6 @@ function userFlag(container: ContainerSpec): string[][] {
 function entrypoint(commandWords: readonly string[], image: string, args: readonly string[]): string[][] {
   const [first, ...rest] = commandWords;
   return [...(first === undefined ? [] : [['--entrypoint', first]]), [image, ...rest], ...args.map((arg) => [arg])];
-}
-
-function initContainerRuns(container: ContainerSpec): string[] {
-  return container.initContainers.map((init) => {
-    const run = multiline([
-      ['docker', 'run', '--rm'],
-      ['--name', `${awsContainerName(container.component)}-${init.name}`],
-      ['--network', AWS_DOCKER_NETWORK],
-      ...userFlag(container),
-      ...volumeFlags(container),
-      ...entrypoint(init.command, init.image, init.args),
-    ]);
-    // Kubernetes retries a failing init container until it succeeds; so does this loop.
-    return `until ${run}; do\n  echo "init container ${init.name} failed; retrying in 30 s" >&2\n  sleep 30\ndone`;
-  });
 }
 
 function containerRun(instanceName: string, container: ContainerSpec): string {
@@ -121,22 +143,149 @@ function containerRun(instanceName: string, container: ContainerSpec): string {
 }
 
 /**
- * The prober every container's timer runs; settings come from /etc/ovsb/probes/<container>.env.
- * The two directories can be moved by environment so the logic can be exercised off-host.
+ * The script `ovsb-<component>.service` runs: keys, pulls, init containers, then the container. It
+ * starts from scratch every time (systemd runs it again after a failure, and at every boot), like a
+ * Kubernetes pod whose init containers run on every start.
+ */
+export function runScript(instanceName: string, container: ContainerSpec): string {
+  const name = awsContainerName(container.component);
+  const secret = awsSecretOf(container);
+  const images = [...new Set([...container.initContainers.map((init) => init.image), container.image])];
+  const lines = [
+    '#!/bin/bash',
+    `# OVSB ${instanceName}, ${container.component}: ${container.client} ${container.version}. Run by ovsb-${name}.service,`,
+    `# again ${UNIT_RETRY_SECONDS} s after any failure (image pull, key fetch or import) until it succeeds.`,
+    'set -euo pipefail',
+  ];
+  if (secret !== undefined) {
+    lines.push(command(['/usr/local/sbin/ovsb-fetch-secret', secret, hostAwsSecretDir(secret), String(container.runAsUser ?? 0)]));
+  }
+  lines.push(...images.map((image) => command(['/usr/local/sbin/ovsb-pull', image])));
+  for (const init of container.initContainers) {
+    const initName = `${name}-${init.name}`;
+    lines.push(
+      `docker rm --force ${shellQuote(initName)} >/dev/null 2>&1 || true`,
+      multiline([
+        ['docker', 'run', '--rm'],
+        ['--name', initName],
+        ['--network', AWS_DOCKER_NETWORK],
+        ...userFlag(container),
+        ...volumeFlags(container),
+        ...entrypoint(init.command, init.image, init.args),
+      ]),
+    );
+  }
+  lines.push(`docker rm --force ${shellQuote(name)} >/dev/null 2>&1 || true`, containerRun(instanceName, container));
+  return lines.join('\n') + '\n';
+}
+
+/** The unit of one container; `after` are the units of the components that start before it. */
+export function containerUnit(container: ContainerSpec, after: readonly string[], dataVolume: boolean): string {
+  const name = awsContainerName(container.component);
+  return `[Unit]
+Description=OVSB ${container.component}: ${container.client} ${container.version}
+Wants=network-online.target
+After=network-online.target docker.service${after.map((unit) => ` ${unit}`).join('')}
+Requires=docker.service
+${dataVolume ? `RequiresMountsFor=${HOST_DATA_ROOT}\n` : ''}StartLimitIntervalSec=0
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${RUN_DIR}/${name}.sh
+Restart=on-failure
+RestartSec=${UNIT_RETRY_SECONDS}
+TimeoutStartSec=infinity
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** Pulls an image, retrying with a growing pause: registries rate-limit and networks blip. */
+export const PULL_SCRIPT = `#!/bin/bash
+set -u
+image=$1
+for attempt in 1 2 3 4 5; do
+  docker pull --quiet "$image" && exit 0
+  echo "pull of $image failed (attempt $attempt of 5)" >&2
+  sleep $((attempt * 10))
+done
+exit 1
+`;
+
+/**
+ * Writes an AWS Secrets Manager secret's files into a directory, with the instance role's credentials.
+ * The SecretString is a JSON object of file name -> content (EIP-2335 keystores and password.txt, the
+ * layout of the Kubernetes Secret on that target). Nothing of the content is ever printed.
+ */
+export const FETCH_SECRET_SCRIPT = `#!/usr/bin/python3
+import json, os, sys, urllib.request
+import boto3
+
+secret_id, target, uid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+def region():
+    if secret_id.startswith('arn:'):
+        return secret_id.split(':')[3]
+    imds = 'http://169.254.169.254/latest'
+    token = urllib.request.urlopen(urllib.request.Request(imds + '/api/token', method='PUT', headers={'X-aws-ec2-metadata-token-ttl-seconds': '60'}), timeout=5).read().decode()
+    request = urllib.request.Request(imds + '/meta-data/placement/region', headers={'X-aws-ec2-metadata-token': token})
+    return urllib.request.urlopen(request, timeout=5).read().decode()
+
+value = boto3.client('secretsmanager', region_name=region()).get_secret_value(SecretId=secret_id)
+try:
+    files = json.loads(value.get('SecretString') or '')
+except ValueError:
+    files = None
+if not isinstance(files, dict) or not files:
+    sys.exit(f'secret {secret_id}: SecretString must be a JSON object of file name -> content (keystore-*.json, password.txt)')
+for name, content in files.items():
+    if not isinstance(content, str) or name in ('', '.', '..') or '/' in name:
+        sys.exit(f'secret {secret_id}: entry {name!r} must be a plain file name with text content')
+os.makedirs(target, mode=0o700, exist_ok=True)
+for old in os.listdir(target):
+    os.remove(os.path.join(target, old))
+for name, content in files.items():
+    path = os.path.join(target, name)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400), 'w') as out:
+        out.write(content)
+    os.chown(path, uid, uid)
+os.chown(target, uid, uid)
+os.chmod(target, 0o500)
+print(f'secret {secret_id}: wrote {len(files)} files to {target}')
+`;
+
+/**
+ * The prober the timers run: `ovsb-probe <container> [liveness|readiness]`, settings from
+ * /etc/ovsb/probes/<container>.env (liveness) or <container>.readiness.env. The directories and the log
+ * can be moved by environment so the logic can be exercised off-host.
  */
 export const PROBE_SCRIPT = `#!/bin/bash
-# Liveness probe of one container: after PROBE_FAILURE_THRESHOLD failures in a row the container
-# is restarted; PROBE_SUCCESS_THRESHOLD successes in a row clear earlier failures.
+# Liveness (the default): after PROBE_FAILURE_THRESHOLD failures in a row the container is restarted;
+# PROBE_SUCCESS_THRESHOLD successes in a row clear earlier failures.
+# Readiness: nothing is restarted. PROBE_SUCCESS_THRESHOLD successes in a row mark the container ready,
+# PROBE_FAILURE_THRESHOLD failures not ready, in $ready_dir/<container>; every change is logged. With
+# PROBE_START_TIMEOUT_SECONDS, a container not ready that long after it started is logged as failed.
 set -u
 name=$1
-. "\${OVSB_PROBE_CONFIG_DIR:-/etc/ovsb/probes}/$name.env"
+kind=\${2:-liveness}
+config_dir=\${OVSB_PROBE_CONFIG_DIR:-/etc/ovsb/probes}
+if [ "$kind" = readiness ]; then . "$config_dir/$name.readiness.env"; else . "$config_dir/$name.env"; fi
 state_dir=\${OVSB_PROBE_STATE_DIR:-/run/ovsb-probe}
+ready_dir=\${OVSB_READY_DIR:-${READY_DIR}}
 mkdir -p "$state_dir"
-state="$state_dir/$name"
-running=$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null) || exit 0
-[ "$running" = true ] || exit 0
-started=$(date -d "$(docker inspect -f '{{.State.StartedAt}}' "$name")" +%s)
-[ $(( $(date +%s) - started )) -ge "$PROBE_INITIAL_DELAY_SECONDS" ] || exit 0
+log() {
+  if [ -n "\${OVSB_PROBE_LOG:-}" ]; then echo "$2" >> "$OVSB_PROBE_LOG"; else logger -t "ovsb-$kind" -p "$1" "$2"; fi
+}
+running=$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null) || running=false
+if [ "$running" != true ]; then
+  if [ "$kind" = readiness ]; then mkdir -p "$ready_dir"; echo not-ready > "$ready_dir/$name"; fi
+  exit 0
+fi
+started_at=$(docker inspect -f '{{.State.StartedAt}}' "$name")
+up=$(( $(date +%s) - $(date -d "$started_at" +%s) ))
+[ "$up" -ge "$PROBE_INITIAL_DELAY_SECONDS" ] || exit 0
 ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$name")
 if [ "$PROBE_TYPE" = http ]; then
   curl -fsS -o /dev/null --max-time "$PROBE_TIMEOUT_SECONDS" "http://$ip:$PROBE_PORT$PROBE_PATH"
@@ -146,6 +295,39 @@ fi
 result=$?
 failures=0
 successes=0
+if [ "$kind" = readiness ]; then
+  state="$state_dir/$name.readiness"
+  ready=no
+  warned=0
+  seen=
+  if [ -f "$state" ]; then read -r failures successes ready warned seen < "$state"; fi
+  # A restarted container starts over: not ready until its checks pass again.
+  if [ "$seen" != "$started_at" ]; then failures=0; successes=0; ready=no; warned=0; fi
+  if [ "$result" -eq 0 ]; then
+    successes=$((successes + 1))
+    failures=0
+    if [ "$successes" -ge "$PROBE_SUCCESS_THRESHOLD" ] && [ "$ready" != yes ]; then
+      ready=yes
+      log daemon.notice "$name is ready"
+    fi
+  else
+    failures=$((failures + 1))
+    successes=0
+    if [ "$failures" -ge "$PROBE_FAILURE_THRESHOLD" ] && [ "$ready" = yes ]; then
+      ready=no
+      log daemon.warning "$name is not ready: $failures readiness checks failed in a row"
+    fi
+  fi
+  if [ "$ready" != yes ] && [ -n "\${PROBE_START_TIMEOUT_SECONDS:-}" ] && [ "$up" -ge "$PROBE_START_TIMEOUT_SECONDS" ] && [ "$warned" = 0 ]; then
+    log daemon.err "$name is not ready $up s after it started (app_start_timeout_sec $PROBE_START_TIMEOUT_SECONDS): the start failed"
+    warned=1
+  fi
+  mkdir -p "$ready_dir"
+  if [ "$ready" = yes ]; then echo ready > "$ready_dir/$name"; else echo not-ready > "$ready_dir/$name"; fi
+  echo "$failures $successes $ready $warned $started_at" > "$state"
+  exit 0
+fi
+state="$state_dir/$name"
 if [ -f "$state" ]; then read -r failures successes < "$state"; fi
 if [ "$result" -eq 0 ]; then
   successes=$((successes + 1))
@@ -155,7 +337,7 @@ else
   successes=0
 fi
 if [ "$failures" -ge "$PROBE_FAILURE_THRESHOLD" ]; then
-  logger -t ovsb-probe -p daemon.warning "$name failed $failures liveness probes in a row; restarting it"
+  log daemon.warning "$name failed $failures liveness probes in a row; restarting it"
   docker restart -t "$PROBE_STOP_TIMEOUT_SECONDS" "$name"
   failures=0
   successes=0
@@ -163,8 +345,11 @@ fi
 echo "$failures $successes" > "$state"
 `;
 
-function probeUnits(container: ContainerSpec, probe: ProbeSpec): string {
+type ProbeKind = 'liveness' | 'readiness';
+
+function probeUnits(container: ContainerSpec, probe: ProbeSpec, kind: ProbeKind, startTimeoutSeconds: number | undefined): string {
   const name = awsContainerName(container.component);
+  const unit = kind === 'liveness' ? `ovsb-probe-${name}` : `ovsb-ready-${name}`;
   const settings = [
     `PROBE_TYPE=${probe.type}`,
     `PROBE_PORT=${probe.port}`,
@@ -173,22 +358,25 @@ function probeUnits(container: ContainerSpec, probe: ProbeSpec): string {
     `PROBE_FAILURE_THRESHOLD=${probe.failureThreshold}`,
     `PROBE_SUCCESS_THRESHOLD=${probe.successThreshold}`,
     `PROBE_INITIAL_DELAY_SECONDS=${probe.initialDelaySeconds}`,
-    `PROBE_STOP_TIMEOUT_SECONDS=${container.terminationGracePeriodSeconds}`,
+    ...(kind === 'liveness'
+      ? [`PROBE_STOP_TIMEOUT_SECONDS=${container.terminationGracePeriodSeconds}`]
+      : [`PROBE_START_TIMEOUT_SECONDS=${startTimeoutSeconds ?? ''}`]),
   ];
+  const envFile = kind === 'liveness' ? `${name}.env` : `${name}.readiness.env`;
   return [
-    `cat > /etc/ovsb/probes/${name}.env <<'OVSB_EOF'\n${settings.join('\n')}\nOVSB_EOF`,
-    `cat > /etc/systemd/system/ovsb-probe-${name}.service <<'OVSB_EOF'
+    `cat > /etc/ovsb/probes/${envFile} <<'OVSB_EOF'\n${settings.join('\n')}\nOVSB_EOF`,
+    `cat > /etc/systemd/system/${unit}.service <<'OVSB_EOF'
 [Unit]
-Description=OVSB liveness probe of ${name}
+Description=OVSB ${kind} probe of ${name}
 After=docker.service
 
 [Service]
 Type=oneshot
-ExecStart=/usr/local/sbin/ovsb-probe ${name}
+ExecStart=/usr/local/sbin/ovsb-probe ${name}${kind === 'readiness' ? ' readiness' : ''}
 OVSB_EOF`,
-    `cat > /etc/systemd/system/ovsb-probe-${name}.timer <<'OVSB_EOF'
+    `cat > /etc/systemd/system/${unit}.timer <<'OVSB_EOF'
 [Unit]
-Description=OVSB liveness probe of ${name} every ${probe.periodSeconds} s
+Description=OVSB ${kind} probe of ${name} every ${probe.periodSeconds} s
 
 [Timer]
 OnActiveSec=${probe.periodSeconds}
@@ -215,37 +403,57 @@ fi
 data_uuid=$(blkid -o value -s UUID "$DATA_DEVICE")
 mkdir -p ${HOST_DATA_ROOT}
 grep -q "UUID=$data_uuid " /etc/fstab || echo "UUID=$data_uuid ${HOST_DATA_ROOT} ext4 defaults,noatime,nofail 0 2" >> /etc/fstab
+systemctl daemon-reload
 mountpoint -q ${HOST_DATA_ROOT} || mount ${HOST_DATA_ROOT}
 resize2fs "$DATA_DEVICE"
 `;
+}
+
+/** Containers in start order; each with the units it starts after. */
+function startOrder(containers: readonly ContainerSpec[]): { container: ContainerSpec; after: string[] }[] {
+  const rank = (c: ContainerSpec) => START_ORDER.indexOf(c.component);
+  const ordered = [...containers].sort((a, b) => rank(a) - rank(b));
+  return ordered.map((container, index) => ({
+    container,
+    after: ordered.slice(0, index).map((earlier) => `ovsb-${awsContainerName(earlier.component)}.service`),
+  }));
 }
 
 export function renderUserData(props: UserDataProps): string {
   const { containers } = props;
   const maxStop = Math.max(DEFAULT_STOP_SECONDS, ...containers.map((c) => c.terminationGracePeriodSeconds));
   const dataGi = containers.reduce((sum, c) => sum + (c.dataVolume?.sizeGi ?? 0), 0);
+  const dataVolume = props.dataVolumeSerial !== undefined;
+  const secrets = awsSecretsOf(containers);
+  const packages = ['docker.io', 'curl', 'openssl', ...(secrets.length > 0 ? ['python3-boto3'] : [])];
   const sections: string[] = [];
 
   sections.push(`set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q docker.io curl openssl
-# Rotate container logs, and let clients flush their databases on shutdown (docker's default is 15 s).
+# Mirrors blip: retry the package install a few times before giving up.
+for attempt in 1 2 3 4 5; do
+  apt-get update -q && apt-get install -y -q ${packages.join(' ')} && break
+  [ "$attempt" -lt 5 ] || exit 1
+  sleep $((attempt * 15))
+done
+`);
+
+  if (dataVolume) sections.push(dataVolumeSection());
+  else sections.push(`mkdir -p ${HOST_DATA_ROOT}\n`);
+
+  sections.push(`# Rotate container logs, and let clients flush their databases on shutdown (docker's default is 15 s).
 cat > /etc/docker/daemon.json <<'OVSB_EOF'
 {"log-driver": "local", "log-opts": {"max-size": "50m", "max-file": "5"}, "shutdown-timeout": ${maxStop}}
 OVSB_EOF
 mkdir -p /etc/systemd/system/docker.service.d
 cat > /etc/systemd/system/docker.service.d/ovsb.conf <<'OVSB_EOF'
-[Service]
+${dataVolume ? `[Unit]\n# Never start the clients on the root volume when the data volume is missing.\nRequiresMountsFor=${HOST_DATA_ROOT}\n\n` : ''}[Service]
 TimeoutStopSec=${maxStop + 30}
 OVSB_EOF
 systemctl daemon-reload
 systemctl enable docker
 systemctl restart docker
 `);
-
-  if (props.dataVolumeSerial !== undefined) sections.push(dataVolumeSection());
-  else sections.push(`mkdir -p ${HOST_DATA_ROOT}\n`);
 
   const dirs = containers.flatMap((c) => {
     if (!c.dataVolume) return [];
@@ -264,48 +472,59 @@ chmod 0444 ${HOST_JWT_FILE}
 `);
   }
 
-  const externalSecrets = [
-    ...new Set(
-      containers.flatMap((c) =>
-        c.secretMounts.flatMap((m) => (m.source.kind === 'external' ? [m.source.secretName] : [])),
-      ),
-    ),
-  ];
-  if (externalSecrets.length > 0) {
-    sections.push(
-      `# External secrets (validator keys): the operator places their files here; containers mount them read-only.\n${externalSecrets
-        .map((name) => command(['install', '-d', '-m', '0700', hostExternalSecretDir(name)]))
-        .join('\n')}\n`,
+  const helpers = [`cat > /usr/local/sbin/ovsb-pull <<'OVSB_EOF'\n${PULL_SCRIPT}OVSB_EOF`, 'chmod 0755 /usr/local/sbin/ovsb-pull'];
+  if (secrets.length > 0) {
+    helpers.push(
+      `# Validator keys come from AWS Secrets Manager through the instance role, at every boot, onto tmpfs.`,
+      `cat > /usr/local/sbin/ovsb-fetch-secret <<'OVSB_EOF'\n${FETCH_SECRET_SCRIPT}OVSB_EOF`,
+      'chmod 0755 /usr/local/sbin/ovsb-fetch-secret',
     );
   }
+  sections.push(helpers.join('\n') + '\n');
 
   sections.push(
     `docker network inspect ${AWS_DOCKER_NETWORK} >/dev/null 2>&1 || docker network create ${AWS_DOCKER_NETWORK}\n`,
   );
 
-  for (const container of containers) {
-    const name = awsContainerName(container.component);
-    sections.push(
-      [
-        `# ${container.component}: ${container.client} ${container.version}`,
-        ...initContainerRuns(container),
-        `docker rm --force ${name} >/dev/null 2>&1 || true`,
-        containerRun(props.instanceName, container),
-      ].join('\n') + '\n',
-    );
-  }
+  const ordered = startOrder(containers);
+  const units = ordered.map(({ container }) => `ovsb-${awsContainerName(container.component)}.service`);
+  sections.push(
+    [
+      `# One unit per container, retried by systemd until it runs; started without waiting for them.`,
+      `mkdir -p ${RUN_DIR}`,
+      ...ordered.flatMap(({ container, after }) => {
+        const name = awsContainerName(container.component);
+        return [
+          `# ${container.component}: ${container.client} ${container.version}`,
+          `cat > ${RUN_DIR}/${name}.sh <<'OVSB_EOF'\n${runScript(props.instanceName, container)}OVSB_EOF`,
+          `chmod 0755 ${RUN_DIR}/${name}.sh`,
+          `cat > /etc/systemd/system/ovsb-${name}.service <<'OVSB_EOF'\n${containerUnit(container, after, dataVolume)}OVSB_EOF`,
+        ];
+      }),
+      'systemctl daemon-reload',
+      `systemctl enable ${units.join(' ')}`,
+      `systemctl start --no-block ${units.join(' ')}`,
+    ].join('\n') + '\n',
+  );
 
-  const probed = containers.filter((c) => c.liveness !== undefined);
-  if (probed.length > 0) {
+  const probes = containers.flatMap((c) => [
+    ...(c.liveness ? [probeUnits(c, c.liveness, 'liveness', undefined)] : []),
+    ...(c.readiness ? [probeUnits(c, c.readiness, 'readiness', props.readinessStartTimeoutSeconds)] : []),
+  ]);
+  const timers = containers.flatMap((c) => {
+    const name = awsContainerName(c.component);
+    return [...(c.liveness ? [`ovsb-probe-${name}.timer`] : []), ...(c.readiness ? [`ovsb-ready-${name}.timer`] : [])];
+  });
+  if (probes.length > 0) {
     sections.push(
       [
-        `# Liveness probes: a systemd timer per container restarts it after repeated failures.`,
+        `# Probes: a liveness timer per container restarts it after repeated failures; a readiness timer records and logs its readiness.`,
         `cat > /usr/local/sbin/ovsb-probe <<'OVSB_EOF'\n${PROBE_SCRIPT}OVSB_EOF`,
         'chmod 0755 /usr/local/sbin/ovsb-probe',
         'mkdir -p /etc/ovsb/probes',
-        ...probed.map((c) => probeUnits(c, c.liveness!)),
+        ...probes,
         'systemctl daemon-reload',
-        ...probed.map((c) => `systemctl enable --now ovsb-probe-${awsContainerName(c.component)}.timer`),
+        `systemctl enable --now ${timers.join(' ')}`,
       ].join('\n') + '\n',
     );
   }

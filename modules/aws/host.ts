@@ -26,9 +26,13 @@ export function hostDataDir(component: Component, volumeName: string): string {
   return `${HOST_DATA_ROOT}/${component}/${volumeName}`;
 }
 
-/** Where the operator places files of an external secret (validator keys) on the host. */
-export function hostExternalSecretDir(secretName: string): string {
-  return `${HOST_DATA_ROOT}/external-secrets/${secretName}`;
+/**
+ * Where the host writes the files of an AWS Secrets Manager secret (validator keys) at boot: tmpfs, so
+ * key material never lands on the EBS volume or its snapshots. The directory is named after the secret
+ * id with everything but `[A-Za-z0-9._-]` replaced.
+ */
+export function hostAwsSecretDir(secretId: string): string {
+  return `/run/ovsb/validator-keys/${secretId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }
 
 /**

@@ -1,26 +1,48 @@
 /**
- * A node topology on one EC2 host: the containers run under docker (see cloud-init.ts).
+ * A node topology on one EC2 host: the containers run under docker, each started by a systemd unit
+ * (see cloud-init.ts).
  *
  * Construct ids (a contract: they become Terraform addresses):
- * - `zones`, `subnet`                 data sources: the subnet (given, or the default subnet of the
- *                                     first available zone) fixes the zone of instance and volume
+ * - `zones`, `subnet`, `vpc`          data sources: the subnet (given, or the default subnet of the
+ *                                     first available zone) fixes the zone of instance and volume; its
+ *                                     VPC's CIDR is who may reach RPC and metrics by default
+ * - `partition`, `region`, `caller`   data sources naming the validator-key secret's ARN (only with a
+ *                                     secret given by name)
  * - `ami`                             data source: latest Ubuntu 24.04 LTS (only when no amiId)
  * - `security-group`                  with `ingress-<component>-<port>-<source>` / `egress-ipv4|ipv6` rules
+ * - `network-interface`               the host's ENI: its private IP is what bindings name, and it
+ *                                     outlives instance replacements
+ * - `public-ip`                       an Elastic IP on the ENI for P2P (unless publicIp is false)
+ * - `assume-role`, `role`, `ssm-core`, `instance-profile`  the instance role: SSM Session Manager
+ *                                     access (AmazonSSMManagedInstanceCore), no SSH key
+ * - `validator-keys-access`, `validator-keys-policy`  read access to the validator-key secret (only
+ *                                     when the topology references one)
  * - `data-volume`, `data-attachment`  the EBS volume and its attachment (only with chain data)
  * - `instance`                        the EC2 instance, its user data in the local `user_data`
  *
  * The data volume is created before the instance so its id can be in the user data (the NVMe
- * serial identifies the device); the instance is replaced when the user data changes and the
- * volume moves to the replacement. A looked-up AMI does not replace the instance when a newer
- * image is published (ignore_changes): set amiId to move on deliberately.
+ * serial identifies the device); the instance is replaced when the user data changes, and the ENI
+ * (private IP, Elastic IP) and the volume move to the replacement. A looked-up AMI does not replace
+ * the instance when a newer image is published (ignore_changes): set amiId to move on deliberately.
  */
 import { Construct } from 'constructs';
 import { Fn, TerraformLocal } from 'cdktf';
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
@@ -29,17 +51,22 @@ import type { ContainerSpec, NodeTopology, ServiceEndpoint } from '../clients/ty
 import type { AwsTargetProps } from '../../stacks/props';
 import { ConfigError } from '../../src/errors';
 import { findPort } from '../sandbox/endpoints';
-import { renderUserData } from './cloud-init';
+import { awsSecretsOf, renderUserData } from './cloud-init';
 import { isPublished, publishedPorts } from './host';
-import { instanceTypeFor } from './sizing';
+import { checkInstanceType, instanceTypeFor } from './sizing';
 
 export interface AwsNodeProps {
-  /** DNS-label-safe instance name; names the AWS resources (Name tags, security group). */
+  /** DNS-label-safe instance name; names the AWS resources (Name tags, security group, role). */
   readonly instanceName: string;
   /** A NodeTopology, or any set of containers (the MEV-Boost stack passes mev-boost alone). */
   readonly topology: Pick<NodeTopology, 'network' | 'containers'>;
-  /** @default {} (default subnet, sized instance, gp3 10000 IOPS, RPC closed to everyone else) */
+  /** @default {} (default subnet, sized instance, gp3 10000 IOPS, RPC open to the subnet's VPC only) */
   readonly target?: AwsTargetProps;
+  /**
+   * Readiness app_start_timeout_sec: a container not ready this long after it started is logged as failed.
+   * @default none
+   */
+  readonly readinessStartTimeoutSeconds?: number;
 }
 
 /** Canonical's AWS account: the official Ubuntu images. */
@@ -51,9 +78,15 @@ const DEFAULT_IOPS = 10_000;
 const DEFAULT_THROUGHPUT_MIBPS = 500;
 const GP3_MAX_GI = 16_384;
 const IO2_MAX_GI = 65_536;
+/** A Secrets Manager ARN: arn:<partition>:secretsmanager:<region>:<account>:secret:<name>[-<6 chars>]. */
+const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
 export class AwsNode extends Construct {
   readonly instance: Instance;
+  /** The host's private address: the ENI's, so it survives instance replacement. */
+  readonly privateIp: string;
+  /** The Elastic IP for P2P; undefined when publicIp is false. */
+  readonly publicIp?: string;
   private readonly containers: readonly ContainerSpec[];
 
   constructor(scope: Construct, id: string, props: AwsNodeProps) {
@@ -78,7 +111,14 @@ export class AwsNode extends Construct {
       revokeRulesOnDelete: true,
       tags,
     });
-    this.addIngressRules(securityGroup, containers, target.rpcAllowedCidrs ?? []);
+    // Bindings hand out RPC URLs: by default the subnet's VPC can use them, the world never.
+    const rpcSources =
+      target.rpcAllowedCidrs ?? [{ cidr: new DataAwsVpc(this, 'vpc', { id: subnet.vpcId }).cidrBlock, label: 'vpc' }];
+    this.addIngressRules(
+      securityGroup,
+      containers,
+      rpcSources.map((source) => (typeof source === 'string' ? { cidr: source, label: source.replace(/[^A-Za-z0-9]+/g, '-') } : source)),
+    );
     new VpcSecurityGroupEgressRule(this, 'egress-ipv4', {
       securityGroupId: securityGroup.id,
       ipProtocol: '-1',
@@ -91,6 +131,19 @@ export class AwsNode extends Construct {
       cidrIpv6: '::/0',
       tags,
     });
+
+    const networkInterface = new NetworkInterface(this, 'network-interface', {
+      subnetId: subnet.id,
+      securityGroups: [securityGroup.id],
+      description: `OVSB ${instanceName}: the host's address, kept across instance replacements`,
+      tags,
+    });
+    this.privateIp = networkInterface.privateIp;
+    if (target.publicIp ?? true) {
+      this.publicIp = new Eip(this, 'public-ip', { domain: 'vpc', networkInterface: networkInterface.id, tags }).publicIp;
+    }
+
+    const profile = this.instanceProfile(instanceName, containers, tags);
 
     const dataGi = containers.reduce((sum, container) => sum + (container.dataVolume?.sizeGi ?? 0), 0);
     const volume = dataGi > 0 ? this.dataVolume(subnet.availabilityZone, dataGi, target, tags) : undefined;
@@ -106,18 +159,19 @@ export class AwsNode extends Construct {
           ],
         }).id;
 
+    if (target.instanceType) checkInstanceType(target.instanceType, containers);
     const userData = renderUserData({
       instanceName,
       network: props.topology.network,
       containers,
       ...(volume ? { dataVolumeSerial: Fn.replace(volume.id, '-', '') } : {}),
+      ...(props.readinessStartTimeoutSeconds !== undefined && { readinessStartTimeoutSeconds: props.readinessStartTimeoutSeconds }),
     });
     this.instance = new Instance(this, 'instance', {
       ami,
       instanceType: target.instanceType ?? instanceTypeFor(containers),
-      subnetId: subnet.id,
-      vpcSecurityGroupIds: [securityGroup.id],
-      associatePublicIpAddress: true,
+      primaryNetworkInterface: { networkInterfaceId: networkInterface.id },
+      iamInstanceProfile: profile.name,
       // gzip keeps a four-client script well under the 16 KiB user data limit; cloud-init unpacks it.
       // The script sits in a local so the JSON keeps it readable for review diffs.
       userDataBase64: Fn.base64gzip(new TerraformLocal(this, 'user_data', userData).asString),
@@ -140,11 +194,12 @@ export class AwsNode extends Construct {
     }
   }
 
-  /** The URL a consumer uses: the host's private address and the published port. */
+  /** Whether consumers outside the host can reach the endpoint (AWS publishes only P2P, rpc and metrics ports). */
   publishes(endpoint: ServiceEndpoint): boolean {
     return isPublished(findPort(this.containers, endpoint).port);
   }
 
+  /** The URL a consumer uses: the ENI's private address and the published port. */
   url(endpoint: ServiceEndpoint): string {
     const { port, container } = findPort(this.containers, endpoint);
     if (!isPublished(port)) {
@@ -154,7 +209,49 @@ export class AwsNode extends Construct {
         `${container.component} port ${port.name} has exposure "${port.exposure}" and is not published on the host; bind to an rpc or metrics port`,
       );
     }
-    return `${endpoint.scheme}://${this.instance.privateIp}:${endpoint.port}${endpoint.path ?? ''}`;
+    return `${endpoint.scheme}://${this.privateIp}:${endpoint.port}${endpoint.path ?? ''}`;
+  }
+
+  /**
+   * The instance role: Session Manager for operators (no SSH key, no open port), and read access to the
+   * validator-key secret when the topology references one. Nothing else: the host needs no other AWS API.
+   */
+  private instanceProfile(
+    instanceName: string,
+    containers: readonly ContainerSpec[],
+    tags: Readonly<Record<string, string>>,
+  ): IamInstanceProfile {
+    const assumeRole = new DataAwsIamPolicyDocument(this, 'assume-role', {
+      statement: [{ effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }],
+    });
+    const role = new IamRole(this, 'role', {
+      name: `ovsb-${instanceName}`,
+      description: `OVSB ${instanceName}: Session Manager access and its validator-key secret`,
+      assumeRolePolicy: assumeRole.json,
+      tags,
+    });
+    const partition = new DataAwsPartition(this, 'partition', {}).partition;
+    new IamRolePolicyAttachment(this, 'ssm-core', {
+      role: role.name,
+      policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    });
+    const secrets = awsSecretsOf(containers);
+    if (secrets.length > 0) {
+      const resources = secrets.flatMap((secret) => this.secretArns(secret, partition));
+      const access = new DataAwsIamPolicyDocument(this, 'validator-keys-access', {
+        statement: [{ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources }],
+      });
+      new IamRolePolicy(this, 'validator-keys-policy', { name: 'validator-keys', role: role.id, policy: access.json });
+    }
+    return new IamInstanceProfile(this, 'instance-profile', { name: `ovsb-${instanceName}`, role: role.name, tags });
+  }
+
+  /** The ARNs a secret reference can mean: Secrets Manager appends 6 random characters to a secret's name. */
+  private secretArns(secret: string, partition: string): string[] {
+    if (SECRET_ARN.test(secret)) return [secret, `${secret}-??????`];
+    const region = new DataAwsRegion(this, 'region', {}).region;
+    const account = new DataAwsCallerIdentity(this, 'caller', {}).accountId;
+    return [`arn:${partition}:secretsmanager:${region}:${account}:secret:${secret}-??????`];
   }
 
   private dataVolume(
@@ -186,13 +283,15 @@ export class AwsNode extends Construct {
   private addIngressRules(
     securityGroup: SecurityGroup,
     containers: readonly ContainerSpec[],
-    rpcAllowedCidrs: readonly string[],
+    rpcSources: readonly { readonly cidr: string; readonly label: string }[],
   ): void {
+    const world = [
+      { cidr: '0.0.0.0/0', label: 'ipv4' },
+      { cidr: '::/0', label: 'ipv6' },
+    ];
     for (const { component, port } of publishedPorts(containers)) {
-      const sources = port.exposure === 'p2p' ? ['0.0.0.0/0', '::/0'] : rpcAllowedCidrs;
-      for (const cidr of sources) {
-        const source = port.exposure === 'p2p' ? (cidr.includes(':') ? 'ipv6' : 'ipv4') : cidr.replace(/[^A-Za-z0-9]+/g, '-');
-        new VpcSecurityGroupIngressRule(this, `ingress-${component}-${port.name}-${source}`, {
+      for (const { cidr, label } of port.exposure === 'p2p' ? world : rpcSources) {
+        new VpcSecurityGroupIngressRule(this, `ingress-${component}-${port.name}-${label}`, {
           securityGroupId: securityGroup.id,
           description: `${component} ${port.name} (${port.exposure})`,
           ipProtocol: port.protocol.toLowerCase(),

@@ -1,11 +1,11 @@
 /**
- * Conventions every client definition shares: container paths, the UID clients run as, the
- * Engine API generation of the pinned releases, default checkpoint sync URLs, and small builders
- * for ports, probes and volumes. Pure data and functions.
+ * Conventions every client definition shares: container paths, the UID clients run as, default
+ * checkpoint sync URLs, and small builders for ports, probes and volumes. Pure data and functions.
+ * Which releases follow which network (and their Engine API) is in ./forks.ts.
  */
-import type { ProbeSettings } from '../../stacks/props';
+import type { ProbeSettings, ValidatorKeysRef } from '../../stacks/props';
 import { ConfigError } from '../../src/errors';
-import type { ClientMetadata, EngineApi, ImageSelection, SizingByNetwork } from './definition';
+import type { ClientMetadata, ImageSelection, SizingByNetwork } from './definition';
 import { NETWORKS } from './types';
 import type {
   ContainerPort,
@@ -46,13 +46,6 @@ export const CLIENT_UID = 10001;
 export const EXECUTION_GRACE_SECONDS = 300;
 export const CONSENSUS_GRACE_SECONDS = 60;
 export const VALIDATOR_GRACE_SECONDS = 30;
-
-export const ENGINE_API_OSAKA: EngineApi = {
-  fork: 'osaka',
-  version: 'V4',
-  methods: ['engine_newPayloadV4', 'engine_forkchoiceUpdatedV3', 'engine_getPayloadV5', 'engine_getBlobsV2'],
-  label: 'V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5, engine_getBlobsV2)',
-};
 
 /**
  * Well-known checkpoint sync endpoints (the ones the ethpandaops Helm charts default to). A
@@ -100,8 +93,20 @@ export function dataVolume(sizeGi: number): DataVolume {
 
 export const JWT_MOUNT: SecretFileMount = { source: { kind: 'jwt' }, mountPath: JWT_PATH };
 
-export function validatorKeysMount(secretName: string): SecretFileMount {
-  return { source: { kind: 'external', secretName }, mountPath: VALIDATOR_KEYS_DIR };
+/** A key set of EIP-2335 keystores by name (Kubernetes Secret or AWS Secrets Manager secret), not a signer URL. */
+export type KeystoreSet = Exclude<ValidatorKeysRef, { readonly kind: 'web3signer' }>;
+
+export function isKeystoreSet(keys: ValidatorKeysRef | undefined): keys is KeystoreSet {
+  return keys !== undefined && keys.kind !== 'web3signer';
+}
+
+/** The key set mounted read-only at `VALIDATOR_KEYS_DIR`; the target decides where its files come from. */
+export function validatorKeysMount(keys: KeystoreSet | string): SecretFileMount {
+  const source: SecretFileMount['source'] =
+    typeof keys === 'string' || keys.kind === 'kubernetes-secret'
+      ? { kind: 'external', secretName: typeof keys === 'string' ? keys : keys.secretName }
+      : { kind: 'aws-secret', secretId: keys.secretId };
+  return { source, mountPath: VALIDATOR_KEYS_DIR };
 }
 
 /** Default probe timings. Nodes open their ports late when a database is large: generous liveness. */

@@ -9,16 +9,15 @@ import type { ValidatorKeysRef } from '../../stacks/props';
 import type { ConsensusClientName, ContainerSpec, ExecutionClientName, Network, ResourceSpec } from './types';
 
 /**
- * The Engine API a release speaks, named after the execution-apis fork spec it implements.
- * Every pinned release here is Fusaka-ready (Osaka/Fulu, mainnet 2025-12-03): the newest method
- * versions are `engine_newPayloadV4` (unchanged since Prague), `engine_getPayloadV5` and
- * `engine_getBlobsV2`. `version` is the `engine_newPayload` version, the one both layers must share.
+ * The Engine API of a fork, named after the execution-apis fork spec. Which fork a release speaks
+ * depends on its version and which fork a network runs (./forks.ts); definitions carry neither.
+ * `version` is the `engine_newPayload` version, the one both layers must share.
  */
 export interface EngineApi {
-  /** execution-apis fork spec, e.g. `osaka`. An EL and a CL pair only when these match. */
-  readonly fork: 'prague' | 'osaka';
+  /** execution-apis fork spec, e.g. `osaka`. */
+  readonly fork: 'osaka' | 'amsterdam';
   /** `engine_newPayload` version, e.g. `V4`. */
-  readonly version: 'V3' | 'V4';
+  readonly version: 'V4' | 'V5';
   /** The highest method versions of the fork, for display. */
   readonly methods: readonly string[];
   /** Human label for the catalog, e.g. `V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5)`. */
@@ -75,10 +74,14 @@ export interface ExecutionContainerProps {
 export interface ExecutionClientDefinition extends ClientMetadata {
   readonly layer: 'execution';
   readonly name: ExecutionClientName;
-  readonly engineApi: EngineApi;
   readonly ports: ExecutionPorts;
   /** Chain data per network, sized for a pruned/full node of this client (archive for reth, its default). */
   readonly storageGi: StorageByNetwork;
+  /**
+   * The smallest data volume the client's chain fits on, where it needs more than the catalog's network
+   * minimum (reth's default archive node, for example). @default none: the network minimum applies
+   */
+  readonly minimumStorageGi?: Readonly<Partial<StorageByNetwork>>;
   readonly resources: SizingByNetwork;
   container(props: ExecutionContainerProps): ContainerSpec;
 }
@@ -146,7 +149,6 @@ export type ValidatorClientInfo =
 export interface ConsensusClientDefinition extends ClientMetadata {
   readonly layer: 'consensus';
   readonly name: ConsensusClientName;
-  readonly engineApi: EngineApi;
   readonly ports: ConsensusPorts;
   readonly storageGi: StorageByNetwork;
   readonly resources: SizingByNetwork;

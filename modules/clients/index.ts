@@ -1,7 +1,8 @@
 /**
  * The client registry: every client definition by name, plus the rules that say which
- * combinations can work. The catalog reads names, versions, images, Engine API and display names
- * from here; `topology.ts` wires the definitions together.
+ * combinations can work (with ./forks.ts: which releases follow which network, and the Engine API
+ * they speak). The catalog reads names, images, display names and those rules from here;
+ * `topology.ts` wires the definitions together.
  */
 import type { ValidatorKeysRef } from '../../stacks/props';
 import { GRANDINE } from './consensus/grandine';
@@ -16,6 +17,7 @@ import { ERIGON } from './execution/erigon';
 import { GETH } from './execution/geth';
 import { NETHERMIND } from './execution/nethermind';
 import { RETH } from './execution/reth';
+import { releaseShortfall } from './forks';
 import { MEV_BOOST } from './mev-boost';
 import type { ConsensusClientName, ExecutionClientName, Network } from './types';
 import { WEB3SIGNER } from './web3signer';
@@ -29,7 +31,8 @@ export type {
 } from './definition';
 export type { MevBoostContainerProps, MevBoostDefinition } from './mev-boost';
 export type { Web3signerContainerProps, Web3signerDefinition } from './web3signer';
-export { DEFAULT_CHECKPOINT_SYNC_URLS, ENGINE_API_OSAKA, JWT_PATH, VALIDATOR_KEYS_DIR } from './common';
+export { DEFAULT_CHECKPOINT_SYNC_URLS, JWT_PATH, VALIDATOR_KEYS_DIR } from './common';
+export * from './forks';
 export { MEV_BOOST, WEB3SIGNER };
 
 export const EXECUTION: Readonly<Record<ExecutionClientName, ExecutionClientDefinition>> = {
@@ -49,33 +52,49 @@ export const CONSENSUS: Readonly<Record<ConsensusClientName, ConsensusClientDefi
   grandine: GRANDINE,
 };
 
-export type Support = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/** `cause`: the clients lack the network (`network`), or a pinned release cannot follow it (`release`). */
+export type Support =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly cause: 'network' | 'release' };
 
-/**
- * Whether an execution and a consensus client can run together on a network. Decided from the
- * definitions: both must support the network and speak the same Engine API fork. The Engine API
- * is a standard, and no source (clients' docs, sedge, ethereum-package, the Helm charts) records an
- * EL x CL pair that cannot work: with the pinned releases every pair works on every offered
- * network, and a refusal only appears when a definition drops a network or pins an older release.
- */
-export function comboSupport(execution: ExecutionClientName, consensus: ConsensusClientName, network: Network): Support {
-  return comboSupportOf(EXECUTION[execution], CONSENSUS[consensus], network);
+/** A client at a pinned release (image tag). */
+export interface PinnedClient<Name extends string> {
+  readonly client: Name;
+  readonly version: string;
 }
 
-/** `comboSupport` for any two definitions (a catalog pinning other releases, tests). */
-export function comboSupportOf(el: ExecutionClientDefinition, cl: ConsensusClientDefinition, network: Network): Support {
+/**
+ * Whether an execution and a consensus client at their pinned releases can run together on a network:
+ * both must support the network and both releases must follow the fork it runs (./forks.ts). The
+ * Engine API is a standard, and no source (clients' docs, sedge, ethereum-package, the Helm charts)
+ * records an EL x CL pair that cannot work otherwise: once both releases follow the network's fork,
+ * they speak its Engine API (`networkEngineApi`).
+ */
+export function comboSupport(
+  execution: PinnedClient<ExecutionClientName>,
+  consensus: PinnedClient<ConsensusClientName>,
+  network: Network,
+): Support {
+  return comboSupportOf(EXECUTION[execution.client], execution.version, CONSENSUS[consensus.client], consensus.version, network);
+}
+
+/** `comboSupport` for any two definitions (a definition that drops a network, in tests). */
+export function comboSupportOf(
+  el: ExecutionClientDefinition,
+  elVersion: string,
+  cl: ConsensusClientDefinition,
+  clVersion: string,
+  network: Network,
+): Support {
   for (const client of [el, cl]) {
     if (!client.supportedNetworks.includes(network)) {
-      return { ok: false, reason: `${client.displayName} does not support ${network}` };
+      return { ok: false, reason: `${client.displayName} does not support ${network}`, cause: 'network' };
     }
   }
-  if (el.engineApi.fork !== cl.engineApi.fork) {
-    return {
-      ok: false,
-      reason: `${el.displayName} speaks the ${el.engineApi.fork} Engine API but ${cl.displayName} speaks ${cl.engineApi.fork}`,
-    };
-  }
-  return { ok: true };
+  const shortfalls = [releaseShortfall(el.name, elVersion, network), releaseShortfall(cl.name, clVersion, network)].filter(
+    (reason): reason is string => reason !== undefined,
+  );
+  return shortfalls.length === 0 ? { ok: true } : { ok: false, reason: shortfalls.join('; and '), cause: 'release' };
 }
 
 /**
@@ -88,12 +107,15 @@ export function validatorClientOf(consensus: ConsensusClientName): ValidatorClie
 }
 
 /** Whether a consensus family's validator can use a kind of key reference. */
-export function validatorKeysSupport(consensus: ConsensusClientName, kind: ValidatorKeysRef['kind']): Support {
+export function validatorKeysSupport(
+  consensus: ConsensusClientName,
+  kind: ValidatorKeysRef['kind'],
+): { readonly ok: true } | { readonly ok: false; readonly reason: string } {
   const cl = CONSENSUS[consensus];
   if (kind === 'web3signer' && !cl.supportsWeb3signerFlags) {
     return {
       ok: false,
-      reason: `the ${cl.displayName} validator client has no flag for a web3signer URL (keys are registered one by one through its API); use a Kubernetes Secret of keystores`,
+      reason: `the ${cl.displayName} validator client has no flag for a web3signer URL (keys are registered one by one through its API); use a named key set of keystores (a Kubernetes Secret, or an AWS Secrets Manager secret on AWS)`,
     };
   }
   return { ok: true };

@@ -4,7 +4,8 @@
  * binding hands out. Targets (modules/kubernetes, modules/aws, modules/sandbox) only turn the
  * result into resources.
  *
- * Wiring, for every EL x CL x network x role:
+ * Wiring, for every EL x CL x network x role (a pair whose pinned releases cannot follow the network's
+ * fork is refused, ./forks.ts):
  * - the beacon node reaches the EL's Engine API (`engine` exposure, port 8551) with the JWT file
  *   mounted at the same path (`JWT_PATH`) in both containers, from the instance's `jwt` secret;
  * - the validator role adds the family's validator client (grandine: its built-in validator in the
@@ -31,6 +32,7 @@ import type {
 /** Graffiti is a 32-byte field in the block. */
 const GRAFFITI_MAX_BYTES = 32;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const ZERO_ADDRESS = /^0x0{40}$/;
 const HTTP_URL = /^https?:\/\/\S+$/;
 
 export function buildNodeTopology(spec: NodeSpec, hostOf: (c: Component) => string): NodeTopology {
@@ -138,12 +140,20 @@ function endpoints(spec: NodeSpec, containers: readonly ContainerSpec[]): Topolo
 
 /** Checks the spec; returns the proposer settings of the validator role (none for rpc). */
 function validatedProposer(spec: NodeSpec): ProposerSettings | undefined {
-  const combo = comboSupport(spec.execution.client, spec.consensus.client, spec.network);
+  const combo = comboSupport(spec.execution, spec.consensus, spec.network);
   if (!combo.ok) {
     throw new ConfigError(
       'node spec',
-      'execution.client',
-      `${spec.execution.client} with ${spec.consensus.client} on ${spec.network} cannot work: ${combo.reason}; pick another combination`,
+      combo.cause === 'release' ? 'execution.version, consensus.version' : 'execution.client',
+      `${spec.execution.client} ${spec.execution.version} with ${spec.consensus.client} ${spec.consensus.version} on ${spec.network} cannot work: ${combo.reason}${combo.cause === 'network' ? '; pick another combination' : ''}`,
+    );
+  }
+  const storageFloor = EXECUTION[spec.execution.client].minimumStorageGi?.[spec.network];
+  if (spec.executionStorageGi !== undefined && storageFloor !== undefined && spec.executionStorageGi < storageFloor) {
+    throw new ConfigError(
+      'node spec',
+      'executionStorageGi',
+      `${spec.execution.client} needs at least ${storageFloor} GiB on ${spec.network}, got ${spec.executionStorageGi}; give ${storageFloor} or more`,
     );
   }
   const checkpoint = spec.checkpointSyncUrl;
@@ -169,6 +179,13 @@ function validatedProposer(spec: NodeSpec): ProposerSettings | undefined {
       'node spec',
       'feeRecipient',
       `the validator role needs a 0x address (20 bytes) to receive priority fees and MEV, got ${feeRecipient ?? 'none'}`,
+    );
+  }
+  if (ZERO_ADDRESS.test(feeRecipient)) {
+    throw new ConfigError(
+      'node spec',
+      'feeRecipient',
+      `${feeRecipient} is the zero address: priority fees and MEV sent there are burned; give an address you control`,
     );
   }
   if (graffiti !== undefined && Buffer.byteLength(graffiti, 'utf8') > GRAFFITI_MAX_BYTES) {

@@ -75,8 +75,14 @@ export interface DataVolume {
 
 /** A file the container expects from a secret (the shared JWT, validator keys, passwords). */
 export interface SecretFileMount {
-  /** Which secret: the instance's generated JWT, or a secret the operator manages by name. */
-  readonly source: { readonly kind: 'jwt' } | { readonly kind: 'external'; readonly secretName: string };
+  /**
+   * Which secret: the instance's generated JWT, a Kubernetes Secret the operator manages by name
+   * (`external`), or an AWS Secrets Manager secret by name or ARN (`aws-secret`, AWS target only).
+   */
+  readonly source:
+    | { readonly kind: 'jwt' }
+    | { readonly kind: 'external'; readonly secretName: string }
+    | { readonly kind: 'aws-secret'; readonly secretId: string };
   /** Directory (for `external`) or file path (for `jwt`) inside the container. */
   readonly mountPath: string;
 }

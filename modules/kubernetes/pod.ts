@@ -87,11 +87,17 @@ function secretVolumes(mounts: readonly SecretFileMount[], jwtSecretName: string
         // 0440 + fsGroup: readable by the client's group, not by other users.
         volumes.push({ name: JWT_VOLUME, secret: { secretName: jwtSecretName, defaultMode: '0440' } });
       }
-    } else {
+    } else if (mount.source.kind === 'external') {
       volumes.push({
         name: externalSecretVolume(index),
         secret: { secretName: mount.source.secretName, defaultMode: '0440' },
       });
+    } else {
+      throw new ConfigError(
+        'kubernetes target',
+        'validatorKeys',
+        `the AWS Secrets Manager secret ${mount.source.secretId} cannot be mounted on Kubernetes; name a Kubernetes Secret of keystores`,
+      );
     }
   });
   return volumes;

@@ -70,7 +70,12 @@ function containerRecord(container: ContainerSpec, host: string) {
       size_gi: container.dataVolume.sizeGi,
     },
     secret_mounts: container.secretMounts.map((mount) => ({
-      source: mount.source.kind === 'jwt' ? 'jwt' : `secret/${terraformLiteral(mount.source.secretName)}`,
+      source:
+        mount.source.kind === 'jwt'
+          ? 'jwt'
+          : mount.source.kind === 'external'
+            ? `secret/${terraformLiteral(mount.source.secretName)}`
+            : `aws-secret/${terraformLiteral(mount.source.secretId)}`,
       mount_path: terraformLiteral(mount.mountPath),
     })),
     resources: {

@@ -29,7 +29,7 @@ import type {
   ParameterOperation,
   ParameterValidation,
 } from './parameters';
-import type { ClientRegistry } from './registry';
+import type { ClientRegistry, PinnedRelease } from './registry';
 import { bindSchema, instanceSchema, shapeKey, type JsonSchema, type SchemaShape } from './schemas';
 import { uuidV5 } from './uuid';
 import { SchemaValidators, nodeParameterRules } from './validation';
@@ -135,6 +135,7 @@ export class Catalog {
             network: this.network(plan.network),
             separateValidatorClient: plan.separateValidatorClient,
             web3signerKeys: plan.web3signerKeys,
+            storageMinimums: { executionGi: plan.storage.execution.minimumGi, consensusGi: plan.storage.consensus.minimumGi },
           }
         : { kind: 'mev-boost', target: plan.target, network: this.network(plan.network) };
     const key = shapeKey(shape);
@@ -227,7 +228,7 @@ export class Catalog {
       clients,
     };
     if (service.kind === 'node') {
-      metadata['engineApiVersion'] = service.execution.engineApiVersion ?? service.consensus.engineApiVersion;
+      metadata['engineApiVersion'] = service.engineApiVersion;
       const live = options.diversity?.(service);
       const diversity: ServiceDiversity = {
         status: live?.status ?? 'unknown',
@@ -309,8 +310,9 @@ function planMetadata(plan: CatalogPlan, network: NetworkConfig, lido: LidoRules
     if (plan.lido && lido) {
       bullets.push(`Lido mode: fee recipient ${lido.executionLayerRewardsVault}, Lido allow-listed relays, min-bid <= ${lido.maxMinBidEth} ETH`);
     }
+    const { execution, consensus } = plan.storage;
     bullets.push(
-      `Data volumes from ${network.storageMinimums.executionGi} GiB (execution) and ${network.storageMinimums.consensusGi} GiB (consensus)`,
+      `Data volumes: ${execution.sizeGi} GiB (execution, at least ${execution.minimumGi}) and ${consensus.sizeGi} GiB (consensus, at least ${consensus.minimumGi}); execution_storage_gi and consensus_storage_gi change them`,
     );
   } else {
     bullets.push(`MEV-Boost ${plan.mevBoost.version}`, `${network.defaultRelays.length} default relays`);
@@ -324,7 +326,7 @@ function planMetadata(plan: CatalogPlan, network: NetworkConfig, lido: LidoRules
     displayName,
     bullets,
     kind: plan.kind,
-    ...(plan.kind === 'node' && { role: plan.role, lido: plan.lido }),
+    ...(plan.kind === 'node' && { role: plan.role, lido: plan.lido, engineApiVersion: plan.engineApiVersion }),
     target: plan.target,
     network: plan.network,
     stackName: plan.stackName,
@@ -335,17 +337,42 @@ interface ServiceBlueprint {
   readonly execution: ExecutionClientName;
   readonly consensus: ConsensusClientName;
   readonly networks: readonly Network[];
+  /** The Engine API the pair speaks on each of its networks. */
+  readonly engineApi: ReadonlyMap<Network, string>;
 }
 
-/** Every EL x CL pair to offer, with the networks it works on; impossible explicit combos are refused. */
+/**
+ * Every EL x CL pair to offer, with the networks it works on and the Engine API it speaks there.
+ * A pinned release that cannot follow an offered network's fork is refused, naming the combo, the
+ * client, its version and the minimum; with `combos: all` a pair a client definition lacks a network
+ * for is left out of that network instead.
+ */
 function blueprints(config: CatalogConfig, registry: ClientRegistry): ServiceBlueprint[] {
   const offered = config.networks.map((n) => n.network);
+  const pinned = <N extends string>(client: N, release: ClientRelease) => ({ client, version: release.version });
+  const refuse = (path: string, execution: PinnedRelease, consensus: PinnedRelease, network: Network, reason: string, fix: string) =>
+    new ConfigError(
+      config.source,
+      path,
+      `${execution.client} ${execution.version} + ${consensus.client} ${consensus.version} cannot work on ${network}: ${reason}. ${fix}`,
+    );
   if (config.combos === 'all') {
     const out: ServiceBlueprint[] = [];
-    for (const execution of config.execution.keys()) {
-      for (const consensus of config.consensus.keys()) {
-        const networks = offered.filter((network) => registry.comboSupport(execution, consensus, network).supported);
-        if (networks.length > 0) out.push({ execution, consensus, networks });
+    for (const [elName, elRelease] of config.execution) {
+      for (const [clName, clRelease] of config.consensus) {
+        const execution = pinned(elName, elRelease);
+        const consensus = pinned(clName, clRelease);
+        const engineApi = new Map<Network, string>();
+        for (const network of offered) {
+          const support = registry.comboSupport(execution, consensus, network);
+          if (support.supported) engineApi.set(network, support.engineApiVersion);
+          else if (support.cause === 'release') {
+            const layer = support.clients.includes(elName) ? 'execution' : 'consensus';
+            const client = layer === 'execution' ? elName : clName;
+            throw refuse(`clients.${layer}.${client}.version`, execution, consensus, network, support.reason, `Or stop offering ${network}.`);
+          }
+        }
+        if (engineApi.size > 0) out.push({ execution: elName, consensus: clName, networks: [...engineApi.keys()], engineApi });
       }
     }
     if (out.length === 0) throw new ConfigError(config.source, 'combos', 'no offered EL x CL pair is supported on any offered network');
@@ -353,18 +380,37 @@ function blueprints(config: CatalogConfig, registry: ClientRegistry): ServiceBlu
   }
   return config.combos.map((combo) => {
     const networks = combo.networks ?? offered;
+    const execution = pinned(combo.execution, config.execution.get(combo.execution)!);
+    const consensus = pinned(combo.consensus, config.consensus.get(combo.consensus)!);
+    const engineApi = new Map<Network, string>();
     for (const network of networks) {
-      const support = registry.comboSupport(combo.execution, combo.consensus, network);
+      const support = registry.comboSupport(execution, consensus, network);
       if (!support.supported) {
-        throw new ConfigError(
-          config.source,
-          combo.path,
-          `${combo.execution} + ${combo.consensus} cannot work on ${network}: ${support.reason}. Drop the combo${combo.networks ? ` or ${network} from its networks` : ` or restrict it with networks: [...]`}`,
-        );
+        const fix = `drop the combo${combo.networks ? ` or ${network} from its networks` : ` or restrict it with networks: [...]`}.`;
+        throw refuse(combo.path, execution, consensus, network, support.reason, support.cause === 'release' ? `Or ${fix}` : `D${fix.slice(1)}`);
       }
+      engineApi.set(network, support.engineApiVersion);
     }
-    return { execution: combo.execution, consensus: combo.consensus, networks };
+    return { execution: combo.execution, consensus: combo.consensus, networks, engineApi };
   });
+}
+
+/** One label when every network speaks the same Engine API, else each with its networks. */
+function engineApiSummary(engineApi: ReadonlyMap<Network, string>): string {
+  const byLabel = new Map<string, Network[]>();
+  for (const [network, label] of engineApi) byLabel.set(label, [...(byLabel.get(label) ?? []), network]);
+  if (byLabel.size === 1) return [...byLabel.keys()][0]!;
+  return [...byLabel].map(([label, networks]) => `${label} on ${networks.join(', ')}`).join('; ');
+}
+
+/** What a node plan's data volumes are: the client's size (raised to the minimum) and the minimum. */
+function planStorage(registry: ClientRegistry, network: NetworkConfig, el: ExecutionClientName, cl: ConsensusClientName): NodePlan['storage'] {
+  const of = (client: ExecutionClientName | ConsensusClientName, networkMinimumGi: number) => {
+    const storage = registry.storage(client, network.network);
+    const minimumGi = Math.max(networkMinimumGi, storage.minimumGi ?? 0);
+    return { sizeGi: Math.max(storage.defaultGi, minimumGi), minimumGi, raisedToMinimum: storage.defaultGi < minimumGi };
+  };
+  return { execution: of(el, network.storageMinimums.executionGi), consensus: of(cl, network.storageMinimums.consensusGi) };
 }
 
 function offeredClient<N extends string>(name: N, release: ClientRelease, displayName: string): OfferedClient<N> {
@@ -430,13 +476,15 @@ function nodeService(
   const ns = config.broker.idNamespace;
   const el = blueprint.execution;
   const cl = blueprint.consensus;
+  const elRelease = config.execution.get(el)!;
+  const clRelease = config.consensus.get(cl)!;
   const execution = {
-    ...offeredClient(el, config.execution.get(el)!, registry.displayName(el)),
-    ...optionalEngineApi(registry.engineApiVersion(el)),
+    ...offeredClient(el, elRelease, registry.displayName(el)),
+    ...optionalEngineApi(registry.engineApiVersion(el, elRelease.version)),
   };
   const consensus = {
-    ...offeredClient(cl, config.consensus.get(cl)!, registry.displayName(cl)),
-    ...optionalEngineApi(registry.engineApiVersion(cl)),
+    ...offeredClient(cl, clRelease, registry.displayName(cl)),
+    ...optionalEngineApi(registry.engineApiVersion(cl, clRelease.version)),
   };
   const id = uuidV5(ns, `service:${el}+${cl}`);
   const name = `${config.broker.name}-${el}-${cl}`;
@@ -445,7 +493,10 @@ function nodeService(
   const plans: NodePlan[] = [];
   for (const role of config.roles) {
     for (const network of blueprint.networks) {
-      const lidoMode = config.networks.find((n) => n.network === network)!.lido;
+      const networkConfig = config.networks.find((n) => n.network === network)!;
+      const lidoMode = networkConfig.lido;
+      const storage = planStorage(registry, networkConfig, el, cl);
+      const engineApiVersion = blueprint.engineApi.get(network)!;
       const variants = role === 'rpc' ? [false] : lidoMode === 'off' ? [false] : lidoMode === 'required' ? [true] : [false, true];
       for (const lido of variants) {
         for (const target of config.targets) {
@@ -468,6 +519,8 @@ function nodeService(
             consensus,
             separateValidatorClient,
             web3signerKeys,
+            engineApiVersion,
+            storage,
             ...(role === 'validator' && { mevBoost }),
           });
         }
@@ -488,6 +541,7 @@ function nodeService(
     tags: ['ethereum', el, cl, ...config.roles],
     execution,
     consensus,
+    engineApiVersion: engineApiSummary(blueprint.engineApi),
     incentives,
     plans,
   };

@@ -400,7 +400,7 @@ function parseKubernetesDefaults(node: YamlNode): KubernetesTargetProps {
 }
 
 function parseAwsDefaults(node: YamlNode): AwsTargetProps {
-  node.map(['region', 'instance_type', 'subnet_id', 'ami_id', 'volume_type', 'volume_iops', 'rpc_allowed_cidrs']);
+  node.map(['region', 'instance_type', 'subnet_id', 'ami_id', 'volume_type', 'volume_iops', 'rpc_allowed_cidrs', 'public_ip']);
   const region = node.child('region').optionalString();
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
     node.child('region').fail(`"${region}" is not an AWS region name such as us-east-1`);
@@ -418,6 +418,7 @@ function parseAwsDefaults(node: YamlNode): AwsTargetProps {
   const instanceType = node.child('instance_type').optionalString();
   const subnetId = node.child('subnet_id').optionalString();
   const amiId = node.child('ami_id').optionalString();
+  const publicIpNode = node.child('public_ip');
   return {
     ...(region !== undefined && { region }),
     ...(instanceType !== undefined && { instanceType }),
@@ -426,6 +427,7 @@ function parseAwsDefaults(node: YamlNode): AwsTargetProps {
     ...(!volumeTypeNode.isAbsent && { volumeType: volumeTypeNode.oneOf(['gp3', 'io2'] as const) }),
     ...(!volumeIopsNode.isAbsent && { volumeIops: volumeIopsNode.integer(3000, 256_000) }),
     ...(rpcAllowedCidrs && { rpcAllowedCidrs }),
+    ...(!publicIpNode.isAbsent && { publicIp: publicIpNode.boolean() }),
   };
 }
 

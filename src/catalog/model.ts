@@ -47,6 +47,22 @@ export interface NodePlan extends PlanCommon {
   readonly web3signerKeys: boolean;
   /** Validator role only: the MEV-Boost sidecar release wired in unless disabled. */
   readonly mevBoost?: OfferedClient<'mev-boost'>;
+  /** The Engine API the two clients speak on the plan's network, e.g. "V4 (Osaka/Fulu: ...)". */
+  readonly engineApiVersion: string;
+  /** Data volumes, GiB: the size an instance gets unless it asks for another, and the smallest accepted. */
+  readonly storage: {
+    readonly execution: PlanVolume;
+    readonly consensus: PlanVolume;
+  };
+}
+
+export interface PlanVolume {
+  /** The client's size for the network, raised to `minimumGi` where that is larger. */
+  readonly sizeGi: number;
+  /** The larger of the catalog's network minimum and the client's own minimum. */
+  readonly minimumGi: number;
+  /** The client's own size is below the minimum: instances get `minimumGi` unless they ask. */
+  readonly raisedToMinimum: boolean;
 }
 
 /** MEV-Boost as a middleware service of its own. */
@@ -96,8 +112,11 @@ interface ServiceCommon {
 
 export interface NodeService extends ServiceCommon {
   readonly kind: 'node';
+  /** `engineApiVersion`: the newest Engine API the pinned release speaks. */
   readonly execution: OfferedClient<ExecutionClientName> & { readonly engineApiVersion?: string };
   readonly consensus: OfferedClient<ConsensusClientName> & { readonly engineApiVersion?: string };
+  /** The Engine API the pair speaks on its networks (per network where they differ). */
+  readonly engineApiVersion: string;
   readonly incentives: readonly ClientIncentive[];
   readonly plans: readonly NodePlan[];
 }

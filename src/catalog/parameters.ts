@@ -16,8 +16,11 @@ export interface ResourceParameters {
   readonly memory_limit?: string;
 }
 
-/** Validator keys by reference; key material is never a parameter. */
-export type ValidatorKeysParameter = { readonly kubernetes_secret: string } | { readonly web3signer_url: string };
+/** Validator keys by reference; key material is never a parameter. `aws_secret` on AWS plans only. */
+export type ValidatorKeysParameter =
+  | { readonly kubernetes_secret: string }
+  | { readonly aws_secret: string }
+  | { readonly web3signer_url: string };
 
 export interface MevBoostParameter {
   readonly enabled?: boolean;

@@ -26,15 +26,17 @@ export type SchemaShape =
       readonly network: NetworkConfig;
       readonly separateValidatorClient: boolean;
       readonly web3signerKeys: boolean;
+      /** The plan's smallest data volumes: the network's, or the client's where it needs more (reth). */
+      readonly storageMinimums: { readonly executionGi: number; readonly consensusGi: number };
     }
   | { readonly kind: 'mev-boost'; readonly target: Target; readonly network: NetworkConfig };
 
 /** Cache key: everything a schema depends on. */
 export function shapeKey(shape: SchemaShape): string {
   const n = shape.network;
-  const network = `${n.network}:${n.storageMinimums.executionGi}:${n.storageMinimums.consensusGi}:${n.defaultRelays.length > 0}`;
+  const network = `${n.network}:${n.defaultRelays.length > 0}`;
   return shape.kind === 'node'
-    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}/${shape.web3signerKeys}`
+    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}/${shape.web3signerKeys}/${shape.storageMinimums.executionGi}:${shape.storageMinimums.consensusGi}`
     : `mev-boost/${shape.target}/${network}`;
 }
 
@@ -65,44 +67,76 @@ const resourceOverride: JsonSchema = {
   },
 };
 
+/** A Secrets Manager secret name, or its ARN. */
+export const AWS_SECRET_PATTERN = '^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$';
+
 function validatorKeys(target: Target, web3signer: boolean): JsonSchema {
-  const secret = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['kubernetes_secret'],
-    properties: {
-      kubernetes_secret: {
-        type: 'string',
-        pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$',
-        description:
-          target === 'aws'
-            ? 'Name of the key set: the operator places its EIP-2335 keystores and passwords on the host under /var/lib/ovsb/external-secrets/<name>.'
-            : 'Name of a Secret in the instance namespace holding EIP-2335 keystores and their passwords.',
-      },
-    },
-  };
+  const secret =
+    target === 'aws'
+      ? {
+          type: 'object',
+          additionalProperties: false,
+          required: ['aws_secret'],
+          properties: {
+            aws_secret: {
+              type: 'string',
+              pattern: AWS_SECRET_PATTERN,
+              maxLength: 2048,
+              description:
+                'Name (in the region of the instance) or ARN of an AWS Secrets Manager secret whose SecretString is a JSON object of file name -> content: the EIP-2335 keystore-*.json files and password.txt, the password of all of them. ' +
+                "The instance's role may read only this secret; the host fetches it at every boot onto tmpfs and imports the keys. A secret encrypted with a customer-managed KMS key also needs kms:Decrypt for the role.",
+            },
+          },
+        }
+      : {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kubernetes_secret'],
+          properties: {
+            kubernetes_secret: {
+              type: 'string',
+              pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$',
+              description:
+                'Name of a Secret in the instance namespace holding the EIP-2335 keystore-*.json files and password.txt, the password of all of them.',
+            },
+          },
+        };
   const signer = {
     type: 'object',
     additionalProperties: false,
     required: ['web3signer_url'],
     properties: { web3signer_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Web3Signer the validator client signs through.' } },
   };
+  const keySet = target === 'aws' ? 'an AWS Secrets Manager secret (aws_secret)' : 'a Kubernetes Secret (kubernetes_secret)';
   return {
     description: `Where the validator keys live, by reference only (key material is never a parameter): ${
-      web3signer ? 'a named key set (kubernetes_secret) or a Web3Signer URL' : "a named key set (kubernetes_secret); this validator client takes no Web3Signer URL by flag"
+      web3signer ? `${keySet} or a Web3Signer URL` : `${keySet}; this validator client takes no Web3Signer URL by flag`
     }. Default: the validator client starts with no keys.`,
     oneOf: web3signer ? [secret, signer] : [secret],
   };
 }
 
-function storage(layer: 'execution' | 'consensus', minimum: number, network: string): JsonSchema {
+/** What a new size does to an existing volume, per target. */
+const RESIZE: Readonly<Record<Target, string>> = {
+  kubernetes:
+    "On Kubernetes a StatefulSet's volume claim template cannot change: a new size replaces the StatefulSet (its pods restart; the broker refuses that update unless allow_data_volume_replacement is true), and the existing claim keeps its data and its old size. To grow a volume, expand its PersistentVolumeClaim (the StorageClass must allow volume expansion).",
+  aws: 'On AWS the EBS volume is resized in place and the host is replaced, growing the filesystem when the new host boots; the chain data stays. EBS volumes cannot shrink: a smaller size fails at apply.',
+  sandbox: 'The sandbox records the size; nothing is allocated.',
+};
+
+function storage(layer: 'execution' | 'consensus', minimum: number, network: string, target: Target): JsonSchema {
   return {
     type: 'integer',
     minimum,
     maximum: MAX_VOLUME_GI,
-    description: `Size of the ${layer} client's data volume in GiB (at least ${minimum} on ${network}). Default: the client's size for the network. Volumes grow in place; shrinking replaces the volume.`,
+    description: `Size of the ${layer} client's data volume in GiB (at least ${minimum} on ${network} for this client). Default: the client's size for the network (the plan's bullets give it). ${RESIZE[target]}`,
   };
 }
+
+const AWS_READINESS =
+  'Readiness probe of every component. On AWS a prober on the host runs it: success_threshold passing checks in a row record the component as ready and failure_threshold failures in a row as not ready (in /run/ovsb/ready/<component>, and logged: journalctl -t ovsb-readiness). ' +
+  'Nothing routes traffic on one host, so a component that is not ready loses no traffic and is not restarted (liveness restarts). app_start_timeout_sec: a component not ready that long after it started is logged as a failed start; provisioning does not wait for it. ' +
+  "Omitted: each client's own probe. Given: unset fields take the seed spec's defaults.";
 
 function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<string, JsonSchema> {
   const { network } = shape;
@@ -118,8 +152,8 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       maxLength: 2048,
       description: `Beacon API to checkpoint-sync from (https). Default: ${network.checkpointSyncUrl ?? DEFAULT_CHECKPOINT_SYNC_URLS[network.network]}.`,
     },
-    execution_storage_gi: storage('execution', network.storageMinimums.executionGi, network.network),
-    consensus_storage_gi: storage('consensus', network.storageMinimums.consensusGi, network.network),
+    execution_storage_gi: storage('execution', shape.storageMinimums.executionGi, network.network, shape.target),
+    consensus_storage_gi: storage('consensus', shape.storageMinimums.consensusGi, network.network, shape.target),
     resources: {
       type: 'object',
       additionalProperties: false,
@@ -127,7 +161,10 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       properties: Object.fromEntries(components.map((c) => [c, { $ref: '#/definitions/resources' }])),
     },
     liveness: probeParametersSchema('liveness', shape.target),
-    readiness: probeParametersSchema('readiness', shape.target),
+    readiness:
+      shape.target === 'aws'
+        ? { ...probeParametersSchema('readiness', shape.target), description: AWS_READINESS }
+        : probeParametersSchema('readiness', shape.target),
   };
   if (shape.role === 'rpc') return common;
   const lidoNote = shape.lido ? " Lido mode: must be Lido's Execution Layer Rewards Vault for this network." : '';
@@ -136,7 +173,8 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       type: 'string',
       format: 'eip55-address',
       pattern: '^0x[0-9a-fA-F]{40}$',
-      description: `Address receiving priority fees and MEV, in EIP-55 checksum (mixed-case) form.${lidoNote}`,
+      not: { pattern: '^0x0{40}$' },
+      description: `Address receiving priority fees and MEV, in EIP-55 checksum (mixed-case) form; never the zero address (what is sent there is burned).${lidoNote}`,
     },
     graffiti: {
       type: 'string',

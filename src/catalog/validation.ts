@@ -87,6 +87,10 @@ function messageFor(error: ErrorObject, root: unknown): ParameterError {
     }
     case 'format':
       return { field, message: formatMessage(field, String(params['format']), value) };
+    case 'not':
+      return field === 'fee_recipient'
+        ? { field, message: `fee_recipient ${shown(value)} is the zero address: priority fees and MEV sent there are burned; give an address you control` }
+        : { field, message: `${field || 'parameters'} ${shown(value)} is not allowed here` };
     case 'pattern':
       return { field, message: `${field} ${shown(value)} ${patternHint(field)}` };
     case 'type':
@@ -119,13 +123,14 @@ function patternHint(field: string): string {
   if (field === 'fee_recipient') return 'is not an address (0x followed by 40 hex digits)';
   if (field.endsWith('checkpoint_sync_url') || field.endsWith('web3signer_url')) return 'must start with https:// (web3signer_url: http:// or https://)';
   if (field.endsWith('kubernetes_secret')) return 'is not a Kubernetes Secret name (lowercase letters, digits, "-" and ".")';
+  if (field.endsWith('aws_secret')) return 'is not an AWS Secrets Manager secret name or ARN';
   if (field.endsWith('.path')) return 'is not a URL path starting with "/"';
   return 'has the wrong form';
 }
 
 /** ajv reports a failed `oneOf` once per branch; one clear sentence serves better. */
 const VALIDATOR_KEYS_MESSAGE =
-  'validator_keys must be exactly one of { "kubernetes_secret": "<secret name>" } or { "web3signer_url": "https://..." } where the plan allows it; key material itself is never accepted';
+  'validator_keys must be exactly one of { "kubernetes_secret": "<secret name>" } (Kubernetes and sandbox plans), { "aws_secret": "<Secrets Manager secret name or ARN>" } (AWS plans) or { "web3signer_url": "https://..." } where the plan allows it; key material itself is never accepted';
 
 function toParameterErrors(errors: readonly ErrorObject[], root: unknown): ParameterError[] {
   const out: ParameterError[] = [];

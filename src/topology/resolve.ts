@@ -62,6 +62,10 @@ export function resolveNodeStackProps(
   const builderBoostFactor = params.builder_boost_factor ?? (plan.lido ? catalog.lidoRules(plan.network)?.builderBoostFactor : undefined);
   const mevBoost = validator ? mevBoostSettings(catalog, plan, params) : undefined;
   const resources = resourceOverrides(params.resources);
+  // A client whose own size is below the plan's minimum gets the minimum (the size the plan's bullets name).
+  const { execution: executionVolume, consensus: consensusVolume } = plan.storage;
+  const executionStorageGi = params.execution_storage_gi ?? (executionVolume.raisedToMinimum ? executionVolume.sizeGi : undefined);
+  const consensusStorageGi = params.consensus_storage_gi ?? (consensusVolume.raisedToMinimum ? consensusVolume.sizeGi : undefined);
   return {
     ...commonProps(catalog, plan, options),
     network: plan.network,
@@ -75,8 +79,8 @@ export function resolveNodeStackProps(
     ...(validator && builderBoostFactor !== undefined && { builderBoostFactor }),
     ...(validator && params.validator_keys && { validatorKeys: validatorKeys(params.validator_keys) }),
     ...(validator && params.doppelganger_protection !== undefined && { doppelgangerProtection: params.doppelganger_protection }),
-    ...(params.execution_storage_gi !== undefined && { executionStorageGi: params.execution_storage_gi }),
-    ...(params.consensus_storage_gi !== undefined && { consensusStorageGi: params.consensus_storage_gi }),
+    ...(executionStorageGi !== undefined && { executionStorageGi }),
+    ...(consensusStorageGi !== undefined && { consensusStorageGi }),
     ...(resources && { resources }),
     // Unset probe fields take the seed defaults; Kubernetes' own limits are applied by its target.
     ...(params.liveness && { liveness: toProbeSettings('liveness', params.liveness) }),
@@ -135,9 +139,9 @@ function mevBoostSettings(catalog: Catalog, plan: NodePlan, params: NodeParamete
 }
 
 function validatorKeys(keys: ValidatorKeysParameter): ValidatorKeysRef {
-  return 'kubernetes_secret' in keys
-    ? { kind: 'kubernetes-secret', secretName: keys.kubernetes_secret }
-    : { kind: 'web3signer', url: keys.web3signer_url };
+  if ('kubernetes_secret' in keys) return { kind: 'kubernetes-secret', secretName: keys.kubernetes_secret };
+  if ('aws_secret' in keys) return { kind: 'aws-secret', secretId: keys.aws_secret };
+  return { kind: 'web3signer', url: keys.web3signer_url };
 }
 
 function resourceOverrides(

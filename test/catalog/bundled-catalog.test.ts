@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, NETWORKS, TARGETS } from '../../modules/clients/types';
+import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, TARGETS } from '../../modules/clients/types';
 import { loadCatalog } from '../../src/catalog/load';
-import type { CatalogPlan } from '../../src/catalog/model';
+import type { CatalogPlan, NodePlan } from '../../src/catalog/model';
 import { BUNDLED_CATALOG } from './helpers';
 
 const catalog = loadCatalog(BUNDLED_CATALOG);
@@ -34,18 +34,42 @@ describe('the bundled catalog', () => {
     expect(names).toContain('ovsb-mev-boost');
   });
 
-  it('offers validator and rpc plans on every target and network, Lido plans on mainnet and hoodi', () => {
+  it('offers validator and rpc plans on every target on mainnet and hoodi, Lido plans on both', () => {
     const plans = catalog.services.find((s) => s.name === 'ovsb-nethermind-teku')!.plans.map((p) => p.name);
     for (const target of TARGETS) {
-      for (const network of NETWORKS) {
+      for (const network of ['mainnet', 'hoodi']) {
         expect(plans).toContain(`validator-${target}-${network}`);
         expect(plans).toContain(`rpc-${target}-${network}`);
+        expect(plans).toContain(`validator-lido-${target}-${network}`);
       }
-      expect(plans).toContain(`validator-lido-${target}-mainnet`);
-      expect(plans).toContain(`validator-lido-${target}-hoodi`);
-      expect(plans).not.toContain(`validator-lido-${target}-sepolia`);
     }
     expect(plans.some((p) => p.includes('holesky'))).toBe(false);
+  });
+
+  it('offers no sepolia plan: sepolia runs Glamsterdam, which none of the pinned releases follows', () => {
+    expect(catalog.config.networks.map((n) => n.network)).toEqual(['mainnet', 'hoodi']);
+    expect(catalog.plans.filter((p) => p.network === 'sepolia')).toEqual([]);
+  });
+
+  it('pins releases that follow Fusaka: prysm at v7.0.0, its first mainnet Fulu release', () => {
+    expect(catalog.config.consensus.get('prysm')).toEqual({ version: 'v7.0.0' });
+  });
+
+  it('states in every node plan the Engine API of its network and the real data volume sizes', () => {
+    const geth = osb.services.find((s) => s.name === 'ovsb-geth-lighthouse')!.plans.find((p) => p.name === 'validator-aws-mainnet')!;
+    expect(geth.metadata['engineApiVersion']).toBe('V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5, engine_getBlobsV2)');
+    expect(geth.metadata['bullets']).toContain(
+      'Data volumes: 2000 GiB (execution, at least 1000) and 500 GiB (consensus, at least 200); execution_storage_gi and consensus_storage_gi change them',
+    );
+    const reth = catalog.findPlanByRef('reth-teku-rpc-kubernetes-mainnet') as NodePlan;
+    expect(reth.storage.execution).toEqual({ sizeGi: 3000, minimumGi: 2800, raisedToMinimum: false });
+    for (const plan of catalog.plans) {
+      if (plan.kind !== 'node') continue;
+      const { execution, consensus } = plan.storage;
+      expect((catalog.parameterSchema(plan, 'create') as any).properties.execution_storage_gi.minimum, plan.stackName).toBe(execution.minimumGi);
+      expect(execution.sizeGi).toBeGreaterThanOrEqual(execution.minimumGi);
+      expect(consensus.sizeGi).toBeGreaterThanOrEqual(consensus.minimumGi);
+    }
   });
 
   it('fills every OSB field the spec and the broker rely on', () => {
@@ -82,7 +106,7 @@ describe('the bundled catalog', () => {
     expect(service.metadata).toMatchObject({
       displayName: expect.any(String),
       clients: { execution: { name: 'geth', version: 'v1.16.7' }, consensus: { name: 'lodestar', version: 'v1.36.0' } },
-      engineApiVersion: expect.any(String),
+      engineApiVersion: 'V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5, engine_getBlobsV2)',
       diversity: {
         status: 'unknown',
         execution: 'unknown',
@@ -110,8 +134,8 @@ describe('the bundled catalog', () => {
   });
 
   it('finds plans by id (within their service), stack name and service/plan name', () => {
-    const plan = catalog.findPlanByRef('ovsb-besu-nimbus/rpc-aws-sepolia') as CatalogPlan;
-    expect(plan.stackName).toBe('besu-nimbus-rpc-aws-sepolia');
+    const plan = catalog.findPlanByRef('ovsb-besu-nimbus/rpc-aws-hoodi') as CatalogPlan;
+    expect(plan.stackName).toBe('besu-nimbus-rpc-aws-hoodi');
     expect(catalog.findPlan(plan.serviceId, plan.id)).toBe(plan);
     expect(catalog.findPlan(catalog.services[0]!.id === plan.serviceId ? catalog.services[1]!.id : catalog.services[0]!.id, plan.id)).toBeUndefined();
     expect(catalog.findPlanByRef(plan.id)).toBe(plan);

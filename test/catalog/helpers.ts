@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { defaultClientRegistry } from '../../src/catalog/client-registry';
 import type { ClientRegistry } from '../../src/catalog/registry';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -13,7 +14,7 @@ export function minimalCatalog(): Record<string, any> {
     broker: { name: 'test', id_namespace: '0b7e7d1c-5f55-4f49-9f3e-0d3a3c1a2b11', maximum_polling_duration: 600 },
     clients: {
       execution: { geth: { version: 'v1.16.7' }, reth: { version: 'v1.9.3' } },
-      consensus: { lighthouse: { version: 'v8.0.0' }, prysm: { version: 'v6.1.4' } },
+      consensus: { lighthouse: { version: 'v8.0.0' }, prysm: { version: 'v7.0.0' } },
       mev_boost: { version: '1.10' },
     },
     combos: 'all',
@@ -34,13 +35,16 @@ export function minimalCatalog(): Record<string, any> {
 export const toYaml = (value: unknown): string => stringify(value);
 
 /**
- * A registry with explicit answers, for catalogs whose validity depends on which pairs work: reth with
- * prysm is declared impossible on hoodi so the refusal path can be exercised.
+ * The real registry, except that one EL x CL pair is declared impossible on one network (for tests of
+ * other modules that need a refused pair; the catalog's own refusals are tested with real releases).
  */
-export const registryRefusing = (el: string, cl: string, network: string, reason: string): ClientRegistry => ({
-  displayName: (client) => client.charAt(0).toUpperCase() + client.slice(1),
-  engineApiVersion: () => 'V4',
-  hasSeparateValidatorClient: (client) => client !== 'grandine',
-  supportsWeb3signer: (client) => client !== 'lighthouse',
-  comboSupport: (e, c, n) => (e === el && c === cl && n === network ? { supported: false, reason } : { supported: true }),
-});
+export const registryRefusing = (el: string, cl: string, network: string, reason: string): ClientRegistry => {
+  const real = defaultClientRegistry();
+  return {
+    ...real,
+    comboSupport: (e, c, n) =>
+      e.client === el && c.client === cl && n === network
+        ? { supported: false, reason, cause: 'network', clients: [] }
+        : real.comboSupport(e, c, n),
+  };
+};

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/catalog/load';
 import { ConfigError } from '../../src/errors';
-import { bundledText, minimalCatalog, registryRefusing, toYaml } from './helpers';
-
-const registry = registryRefusing('reth', 'prysm', 'hoodi', 'the test registry declares this pair broken');
+import { bundledText, minimalCatalog, toYaml } from './helpers';
 
 function errorOf(text: string): ConfigError {
   try {
-    parseCatalog(text, 'catalog.yaml', registry);
+    parseCatalog(text, 'catalog.yaml');
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -23,7 +21,7 @@ const edit = (change: (c: Record<string, any>) => void): string => {
 
 describe('invalid catalogs are refused naming file, path and reason', () => {
   it('accepts the minimal catalog the cases below break', () => {
-    expect(parseCatalog(toYaml(minimalCatalog()), 'catalog.yaml', registry).plans.length).toBeGreaterThan(0);
+    expect(parseCatalog(toYaml(minimalCatalog()), 'catalog.yaml').plans.length).toBeGreaterThan(0);
   });
 
   it.each<[string, string, string, RegExp]>([
@@ -35,7 +33,24 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
     ['a consensus client listed as execution', edit((c) => (c.clients.execution.lighthouse = { version: 'v8.0.0' })), 'clients.execution.lighthouse', /lighthouse is a consensus client: list it under clients.consensus/],
     ['holesky', edit((c) => (c.networks.holesky = {})), 'networks.holesky', /holesky is deprecated.*hoodi/],
     ['an unknown network', edit((c) => (c.networks.ropsten = {})), 'networks.ropsten', /unknown network "ropsten"/],
-    ['an impossible combo', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'lighthouse' }, { execution: 'reth', consensus: 'prysm' }])), 'combos[1]', /reth \+ prysm cannot work on hoodi: the test registry declares this pair broken/],
+    [
+      'a combo whose release cannot follow the network',
+      edit((c) => ((c.clients.consensus.prysm.version = 'v6.1.4'), (c.combos = [{ execution: 'geth', consensus: 'lighthouse' }, { execution: 'reth', consensus: 'prysm' }]))),
+      'combos[1]',
+      /^reth v1\.9\.3 \+ prysm v6\.1\.4 cannot work on hoodi: prysm v6\.1\.4 is older than v7\.0\.0, the minimum prysm release for Fusaka \(Osaka\/Fulu\), which hoodi runs since 2025-10-28; pin v7\.0\.0 or later\. Or drop the combo or restrict it with networks: \[\.\.\.\]\.( \(line \d+\))?$/,
+    ],
+    [
+      'with combos: all, a pinned release that cannot follow an offered network',
+      edit((c) => (c.clients.execution.geth.version = 'v1.16.6')),
+      'clients.execution.geth.version',
+      /^geth v1\.16\.6 \+ lighthouse v8\.0\.0 cannot work on hoodi: geth v1\.16\.6 is older than v1\.16\.7, the minimum geth release for Fusaka \(Osaka\/Fulu\), which hoodi runs since 2025-10-28; pin v1\.16\.7 or later\. Or stop offering hoodi\. \(line \d+\)$/,
+    ],
+    [
+      'sepolia with releases that predate Glamsterdam',
+      edit((c) => (c.networks.sepolia = {})),
+      'clients.execution.geth.version',
+      /geth v1\.16\.7 is older than v1\.17\.10, the minimum geth release for Glamsterdam \(Amsterdam\/Gloas\), which sepolia runs since 2026-10-06.*Or stop offering sepolia/,
+    ],
     ['a combo naming a client not offered', edit((c) => (c.combos = [{ execution: 'besu', consensus: 'lighthouse' }])), 'combos[0].execution', /besu is not offered/],
     ['a combo with an unknown consensus client', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'lighthous' }])), 'combos[0].consensus', /"lighthous" is not one of: lighthouse, prysm/],
     ['a duplicate combo', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'prysm' }, { execution: 'geth', consensus: 'prysm' }])), 'combos[1]', /listed twice/],
@@ -69,15 +84,17 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
   });
 
   it('adds the line of the offending entry', () => {
-    const text = bundledText().replace('  sepolia:\n', '  holesky: {}\n  sepolia:\n');
+    const text = bundledText().replace('\n  hoodi:\n', '\n  holesky: {}\n  hoodi:\n');
     const line = text.split('\n').findIndex((l) => l.startsWith('  holesky:')) + 1;
     expect(errorOf(text).reason).toMatch(new RegExp(`\\(line ${line}\\)$`));
   });
 
-  it('keeps going without a network whose combos the registry refuses', () => {
-    // `combos: all` offers only what works: the broken pair is left out, not refused.
-    const catalog = parseCatalog(toYaml(minimalCatalog()), 'catalog.yaml', registry);
-    expect(catalog.services.map((s) => s.name)).not.toContain('test-reth-prysm');
-    expect(catalog.services.map((s) => s.name)).toContain('test-reth-lighthouse');
+  it('GIVEN the bundled catalog pinning geth v1.13.0 and lighthouse v4.0.0 THEN it is refused naming both releases and their minimums', () => {
+    const text = bundledText().replace('geth:       { version: v1.16.7 }', 'geth:       { version: v1.13.0 }').replace('lighthouse: { version: v8.0.0 }', 'lighthouse: { version: v4.0.0 }');
+    const error = errorOf(text);
+    expect(error.path).toBe('clients.execution.geth.version');
+    expect(error.reason).toContain('geth v1.13.0 + lighthouse v4.0.0 cannot work on mainnet');
+    expect(error.reason).toContain('geth v1.13.0 is older than v1.16.7');
+    expect(error.reason).toContain('lighthouse v4.0.0 is older than v8.0.0');
   });
 });

@@ -42,6 +42,9 @@ describe('parameter validation', () => {
     ['a fee recipient with a typo', validatorK8s, { fee_recipient: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD' }, 'fee_recipient', /fails its EIP-55 checksum/],
     ['a fee recipient without checksum', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT.toLowerCase() }, 'fee_recipient', /has no EIP-55 checksum/],
     ['a fee recipient that is no address', validatorK8s, { fee_recipient: '0x1234' }, 'fee_recipient', /not an address/],
+    ['the zero address as fee recipient', validatorK8s, { fee_recipient: '0x0000000000000000000000000000000000000000' }, 'fee_recipient', /is the zero address: priority fees and MEV sent there are burned/],
+    ['a reth volume under reth\'s own minimum (its archive node)', plan('reth-teku-validator-kubernetes-mainnet'), { fee_recipient: EXAMPLE_FEE_RECIPIENT, execution_storage_gi: 2000 }, 'execution_storage_gi', /must be >= 2800 \(got 2000\)/],
+    ['a secret name the AWS plan cannot read', validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: 'no spaces allowed' } }, 'validator_keys', /aws_secret/],
     ['graffiti over 32 bytes', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, graffiti: 'ééééééééééééééééé' }, 'graffiti', /34 bytes in UTF-8; at most 32/],
     ['an http checkpoint URL', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, checkpoint_sync_url: 'http://x.example' }, 'checkpoint_sync_url', /must start with https/],
     ['a relay without public key', validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, mev_boost: { relays: ['https://relay.example'] } }, 'mev_boost.relays[0]', /not a relay URL/],
@@ -62,9 +65,34 @@ describe('parameter validation', () => {
     expect(errors.find((e) => e.field === field)!.message).toMatch(message);
   });
 
-  it('accepts a named key set on AWS and a Web3Signer URL where the client takes one', () => {
-    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'keys' } })).toEqual([]);
+  it('accepts an AWS Secrets Manager secret by name or ARN on AWS, and a Web3Signer URL where the client takes one', () => {
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: 'prod/validator-keys' } })).toEqual([]);
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/validator-keys-AbCdEf';
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: arn } })).toEqual([]);
     expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { web3signer_url: 'http://signer:9000' } })).toEqual([]);
+  });
+
+  it('GIVEN an AWS plan WHEN keys name a Kubernetes Secret THEN refused (the host cannot read one); and the reverse on Kubernetes', () => {
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'keys' } }).map((e) => e.field)).toEqual(['validator_keys']);
+    expect(errorsOf(validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: 'keys' } }).map((e) => e.field)).toEqual(['validator_keys']);
+  });
+
+  it('says on AWS plans what the readiness probe does there and what app_start_timeout_sec does', () => {
+    const aws = (catalog.parameterSchema(validatorAws, 'create') as any).properties.readiness;
+    expect(aws.description).toMatch(/On AWS a prober on the host runs it/);
+    expect(aws.description).toMatch(/not restarted/);
+    expect(aws.description).toMatch(/app_start_timeout_sec: a component not ready that long after it started is logged as a failed start; provisioning does not wait/);
+    expect((catalog.parameterSchema(validatorK8s, 'create') as any).properties.readiness.description).not.toMatch(/On AWS/);
+  });
+
+  it('says per target what a new volume size does: replaced StatefulSet on Kubernetes, resized EBS volume on AWS', () => {
+    const k8s = (catalog.parameterSchema(validatorK8s, 'create') as any).properties.execution_storage_gi.description;
+    expect(k8s).toMatch(/replaces the StatefulSet/);
+    expect(k8s).toMatch(/existing claim keeps its data and its old size/);
+    expect(k8s).not.toMatch(/grow in place/);
+    const aws = (catalog.parameterSchema(validatorAws, 'create') as any).properties.execution_storage_gi.description;
+    expect(aws).toMatch(/EBS volume is resized in place/);
+    expect(aws).toMatch(/cannot shrink/);
   });
 
   it('says in Kubernetes plans\' schema that Kubernetes requires a liveness success threshold of 1', () => {

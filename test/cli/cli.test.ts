@@ -77,7 +77,7 @@ describe('ovsb (compiled)', () => {
 
   it('refuses a malformed OVSB_CATALOG with one line naming file, path and reason', () => {
     const path = join(work, 'broken.yaml');
-    writeFileSync(path, bundledText().replace('  sepolia:\n', '  holesky: {}\n  sepolia:\n'));
+    writeFileSync(path, bundledText().replace('\n  hoodi:\n', '\n  holesky: {}\n  hoodi:\n'));
     const result = ovsb(['catalog'], { OVSB_CATALOG: path });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');

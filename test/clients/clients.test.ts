@@ -153,6 +153,19 @@ describe('validator keys', () => {
 
   const keys = { validatorKeys: { kind: 'kubernetes-secret' as const, secretName: 'my-keys' } };
 
+  it.each(['lighthouse', 'prysm', 'teku', 'nimbus', 'lodestar', 'grandine'] as const)(
+    'GIVEN an AWS Secrets Manager secret THEN the %s validator mounts it like a Kubernetes Secret and imports its keys',
+    (cl) => {
+      const secretId = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/keys-AbCdEf';
+      const fromAws = buildNodeTopology(spec('geth', cl, { validatorKeys: { kind: 'aws-secret', secretId } }), hostOf);
+      const fromKubernetes = buildNodeTopology(spec('geth', cl, keys), hostOf);
+      const holder = (t: NodeTopology) => component(t, cl === 'grandine' ? 'beacon' : 'validator');
+      expect(holder(fromAws).secretMounts).toContainEqual({ source: { kind: 'aws-secret', secretId }, mountPath: '/secrets/validator-keys' });
+      expect(holder(fromAws).args).toEqual(holder(fromKubernetes).args);
+      expect(holder(fromAws).initContainers).toEqual(holder(fromKubernetes).initContainers);
+    },
+  );
+
   it('imports lighthouse keystores with the shared password in an init container', () => {
     const validator = component(buildNodeTopology(spec('geth', 'lighthouse', keys), hostOf), 'validator');
     expect(validator.initContainers).toEqual([
@@ -242,11 +255,11 @@ describe('validator keys', () => {
 describe('image mirrors', () => {
   it('derives the prysm and nimbus validator images next to an overridden beacon repository', () => {
     const prysm = buildNodeTopology(
-      spec('geth', 'prysm', { consensus: { client: 'prysm', version: 'v6.1.4', imageRepository: 'registry.local/prysm/beacon-chain' } }),
+      spec('geth', 'prysm', { consensus: { client: 'prysm', version: 'v7.0.0', imageRepository: 'registry.local/prysm/beacon-chain' } }),
       hostOf,
     );
-    expect(component(prysm, 'beacon').image).toBe('registry.local/prysm/beacon-chain:v6.1.4');
-    expect(component(prysm, 'validator').image).toBe('registry.local/prysm/validator:v6.1.4');
+    expect(component(prysm, 'beacon').image).toBe('registry.local/prysm/beacon-chain:v7.0.0');
+    expect(component(prysm, 'validator').image).toBe('registry.local/prysm/validator:v7.0.0');
     const nimbus = buildNodeTopology(
       spec('geth', 'nimbus', { consensus: { client: 'nimbus', version: 'multiarch-v25.11.0', imageRepository: 'registry.local/statusim/nimbus-eth2' } }),
       hostOf,
@@ -313,6 +326,27 @@ describe('refusals', () => {
     const { feeRecipient: _omitted, ...withoutFeeRecipient } = spec('geth', 'teku');
     expect(() => buildNodeTopology(withoutFeeRecipient, hostOf)).toThrow(/feeRecipient/);
     expect(() => buildNodeTopology(spec('geth', 'teku', { feeRecipient: '0x1234' }), hostOf)).toThrow(/0x1234/);
+  });
+
+  it('GIVEN the zero address as fee recipient THEN refused: what is sent there is burned', () => {
+    expect(() => buildNodeTopology(spec('geth', 'teku', { feeRecipient: '0x0000000000000000000000000000000000000000' }), hostOf)).toThrow(
+      /zero address.*burned/,
+    );
+  });
+
+  it('GIVEN pre-Fusaka releases (geth v1.13.0, lighthouse v4.0.0) THEN the spec is refused naming both versions and minimums', () => {
+    const old = spec('geth', 'lighthouse', {
+      execution: { client: 'geth', version: 'v1.13.0' },
+      consensus: { client: 'lighthouse', version: 'v4.0.0' },
+    });
+    expect(() => buildNodeTopology(old, hostOf)).toThrow(ConfigError);
+    expect(() => buildNodeTopology(old, hostOf)).toThrow(/geth v1\.13\.0 is older than v1\.16\.7.*lighthouse v4\.0\.0 is older than v8\.0\.0/);
+  });
+
+  it('GIVEN reth (an archive node) WHEN its volume is below its own minimum THEN refused; at the minimum accepted', () => {
+    expect(() => buildNodeTopology(spec('reth', 'teku', { executionStorageGi: 2000 }), hostOf)).toThrow(/reth needs at least 2800 GiB on mainnet, got 2000/);
+    const execution = component(buildNodeTopology(spec('reth', 'teku', { executionStorageGi: 2800 }), hostOf), 'execution');
+    expect(execution.dataVolume?.sizeGi).toBe(2800);
   });
 
   it('refuses validator settings on an rpc node, naming them', () => {

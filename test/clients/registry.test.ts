@@ -9,7 +9,7 @@ import {
   validatorClientOf,
   validatorKeysSupport,
 } from '../../modules/clients/index';
-import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, NETWORKS } from '../../modules/clients/types';
+import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, NETWORKS, type ConsensusClientName, type ExecutionClientName } from '../../modules/clients/types';
 
 const ALL_CLIENTS = [...Object.values(EXECUTION), ...Object.values(CONSENSUS), MEV_BOOST, WEB3SIGNER];
 
@@ -30,11 +30,9 @@ describe('registry metadata', () => {
     expect(client.supportedNetworks).toEqual([...NETWORKS]);
   });
 
-  it('gives every EL and CL the Engine API of the Fusaka releases (newPayloadV4, getPayloadV5)', () => {
+  it('carries no Engine API: it comes from the pinned release and the network (forks.ts)', () => {
     for (const client of [...Object.values(EXECUTION), ...Object.values(CONSENSUS)]) {
-      expect(client.engineApi).toMatchObject({ fork: 'osaka', version: 'V4' });
-      expect(client.engineApi.methods).toEqual(expect.arrayContaining(['engine_newPayloadV4', 'engine_getPayloadV5']));
-      expect(client.engineApi.label).toContain('V4');
+      expect(client).not.toHaveProperty('engineApi');
     }
   });
 
@@ -51,30 +49,60 @@ describe('registry metadata', () => {
 });
 
 describe('comboSupport', () => {
-  it('accepts every EL x CL pair on every offered network (the pinned releases all speak osaka)', () => {
-    for (const network of NETWORKS) {
+  const bundled = (el: ExecutionClientName, cl: ConsensusClientName) =>
+    [{ client: el, version: EXECUTION[el].defaultVersion }, { client: cl, version: CONSENSUS[cl].defaultVersion }] as const;
+
+  it('accepts every EL x CL pair at its default release on mainnet and hoodi, which run Fusaka', () => {
+    for (const network of ['mainnet', 'hoodi'] as const) {
       for (const el of EXECUTION_CLIENTS) {
         for (const cl of CONSENSUS_CLIENTS) {
-          expect(comboSupport(el, cl, network), `${el}+${cl} on ${network}`).toEqual({ ok: true });
+          expect(comboSupport(...bundled(el, cl), network), `${el}+${cl} on ${network}`).toEqual({ ok: true });
         }
       }
     }
+  });
+
+  it('refuses every pair at its default release on sepolia, which runs Glamsterdam, naming both releases', () => {
+    for (const el of EXECUTION_CLIENTS) {
+      for (const cl of CONSENSUS_CLIENTS) {
+        const support = comboSupport(...bundled(el, cl), 'sepolia');
+        expect(support.ok, `${el}+${cl}`).toBe(false);
+        if (!support.ok) {
+          expect(support.cause).toBe('release');
+          expect(support.reason).toContain(`${el} ${EXECUTION[el].defaultVersion} is older than`);
+          expect(support.reason).toContain(`${cl} ${CONSENSUS[cl].defaultVersion} is older than`);
+        }
+      }
+    }
+  });
+
+  it('GIVEN geth v1.13.0 and lighthouse v4.0.0 (pre-Fusaka) WHEN paired on mainnet THEN refused with both minimums', () => {
+    const support = comboSupport({ client: 'geth', version: 'v1.13.0' }, { client: 'lighthouse', version: 'v4.0.0' }, 'mainnet');
+    expect(support).toEqual({
+      ok: false,
+      cause: 'release',
+      reason:
+        'geth v1.13.0 is older than v1.16.7, the minimum geth release for Fusaka (Osaka/Fulu), which mainnet runs since 2025-12-03; pin v1.16.7 or later; ' +
+        'and lighthouse v4.0.0 is older than v8.0.0, the minimum lighthouse release for Fusaka (Osaka/Fulu), which mainnet runs since 2025-12-03; pin v8.0.0 or later',
+    });
+  });
+
+  it('GIVEN prysm v6.1.4 (testnet forks only) WHEN used on mainnet THEN refused, v7.0.0 accepted', () => {
+    const geth = { client: 'geth', version: 'v1.16.7' } as const;
+    expect(comboSupport(geth, { client: 'prysm', version: 'v6.1.4' }, 'mainnet')).toMatchObject({ ok: false, cause: 'release' });
+    expect(comboSupport(geth, { client: 'prysm', version: 'v7.0.0' }, 'mainnet')).toEqual({ ok: true });
   });
 
   it('refuses a network one of the clients does not support, naming it', () => {
     // GIVEN an execution client definition without sepolia
     const geth = { ...EXECUTION.geth, supportedNetworks: ['mainnet', 'hoodi'] as const };
     // WHEN / THEN
-    expect(comboSupportOf(geth, CONSENSUS.teku, 'sepolia')).toEqual({ ok: false, reason: 'Geth does not support sepolia' });
-    expect(comboSupportOf(geth, CONSENSUS.teku, 'hoodi')).toEqual({ ok: true });
-  });
-
-  it('refuses clients that speak different Engine API forks', () => {
-    const olderCl = { ...CONSENSUS.lodestar, engineApi: { ...CONSENSUS.lodestar.engineApi, fork: 'prague' as const } };
-    expect(comboSupportOf(EXECUTION.besu, olderCl, 'mainnet')).toEqual({
+    expect(comboSupportOf(geth, 'v1.17.10', CONSENSUS.teku, '26.9.1', 'sepolia')).toEqual({
       ok: false,
-      reason: 'Besu speaks the osaka Engine API but Lodestar speaks prague',
+      reason: 'Geth does not support sepolia',
+      cause: 'network',
     });
+    expect(comboSupportOf(geth, 'v1.16.7', CONSENSUS.teku, '25.11.0', 'hoodi')).toEqual({ ok: true });
   });
 });
 

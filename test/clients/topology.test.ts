@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONSENSUS, EXECUTION } from '../../modules/clients/index';
+import { isAtLeast, minimumRelease } from '../../modules/clients/forks';
 import { buildNodeTopology } from '../../modules/clients/topology';
 import {
   CONSENSUS_CLIENTS,
@@ -43,12 +44,19 @@ function container(topology: NodeTopology, component: ContainerSpec['component']
   return found;
 }
 
+/** The definition's default release, or the network's minimum where the default cannot follow it (sepolia). */
+function releaseFor(client: ExecutionClientName | ConsensusClientName, network: Network): string {
+  const definition = client in EXECUTION ? EXECUTION[client as ExecutionClientName] : CONSENSUS[client as ConsensusClientName];
+  const minimum = minimumRelease(client, network).version;
+  return isAtLeast(definition.defaultVersion, minimum) ? definition.defaultVersion : minimum;
+}
+
 function baseSpec(el: ExecutionClientName, cl: ConsensusClientName, network: Network): NodeSpec {
   return {
     network,
     role: 'rpc',
-    execution: { client: el, version: EXECUTION[el].defaultVersion },
-    consensus: { client: cl, version: CONSENSUS[cl].defaultVersion },
+    execution: { client: el, version: releaseFor(el, network) },
+    consensus: { client: cl, version: releaseFor(cl, network) },
   };
 }
 
@@ -152,8 +160,8 @@ function assertNodeWiring(topology: NodeTopology, el: ExecutionClientName, cl: C
   expect(execution.readiness?.port).toBe(topology.endpoints.executionHttp.port);
 
   // Images pinned to the selected version, never a moving tag.
-  expect(execution.image).toBe(`${EXECUTION[el].imageRepository}:${EXECUTION[el].defaultVersion}`);
-  expect(beacon.image).toBe(`${CONSENSUS[cl].imageRepository}:${CONSENSUS[cl].defaultVersion}`);
+  expect(execution.image).toBe(`${EXECUTION[el].imageRepository}:${releaseFor(el, network)}`);
+  expect(beacon.image).toBe(`${CONSENSUS[cl].imageRepository}:${releaseFor(cl, network)}`);
 }
 
 function assertCommonInvariants(topology: NodeTopology): void {

@@ -94,6 +94,43 @@ esac
 
   const restarts = () => (existsSync(join(dir, 'restarts')) ? readFileSync(join(dir, 'restarts'), 'utf8').trim().split('\n') : []);
 
+  function configureReadiness(settings: { failureThreshold: number; successThreshold: number; startTimeout?: number }) {
+    writeFileSync(
+      join(dir, 'probes', 'execution.readiness.env'),
+      [
+        'PROBE_TYPE=http',
+        `PROBE_PORT=${port}`,
+        'PROBE_PATH=/health',
+        'PROBE_TIMEOUT_SECONDS=2',
+        `PROBE_FAILURE_THRESHOLD=${settings.failureThreshold}`,
+        `PROBE_SUCCESS_THRESHOLD=${settings.successThreshold}`,
+        'PROBE_INITIAL_DELAY_SECONDS=0',
+        `PROBE_START_TIMEOUT_SECONDS=${settings.startTimeout ?? ''}`,
+      ].join('\n'),
+    );
+  }
+
+  /** Runs the readiness probe once per entry; returns the recorded readiness after each run. */
+  async function ready(...statuses: number[]): Promise<string[]> {
+    const seen: string[] = [];
+    for (const next of statuses) {
+      status = next;
+      await exec(join(dir, 'ovsb-probe'), ['execution', 'readiness'], {
+        env: {
+          PATH: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+          OVSB_PROBE_CONFIG_DIR: join(dir, 'probes'),
+          OVSB_PROBE_STATE_DIR: join(dir, 'state'),
+          OVSB_READY_DIR: join(dir, 'ready'),
+          OVSB_PROBE_LOG: join(dir, 'log'),
+        },
+      });
+      seen.push(readFileSync(join(dir, 'ready', 'execution'), 'utf8').trim());
+    }
+    return seen;
+  }
+
+  const logged = () => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').trim().split('\n') : []);
+
   it('GIVEN a healthy container THEN it is never restarted', async () => {
     configure({ failureThreshold: 2, successThreshold: 1 });
     await probe(200, 200, 200);
@@ -130,6 +167,35 @@ esac
     configure({ failureThreshold: 1, successThreshold: 1, tcpPort: 1 });
     await probe(200);
     expect(restarts()).toHaveLength(1);
+  });
+
+  it('GIVEN readiness successThreshold 2 and failureThreshold 2 THEN readiness follows the thresholds, is logged, and nothing restarts', async () => {
+    configureReadiness({ failureThreshold: 2, successThreshold: 2 });
+    expect(await ready(200, 200, 500, 200, 500, 500, 200)).toEqual(['not-ready', 'ready', 'ready', 'ready', 'ready', 'not-ready', 'not-ready']);
+    expect(logged()).toEqual(['execution is ready', 'execution is not ready: 2 readiness checks failed in a row']);
+    expect(restarts()).toEqual([]);
+  });
+
+  it('GIVEN app_start_timeout_sec passed without readiness THEN the failed start is logged once', async () => {
+    configureReadiness({ failureThreshold: 1, successThreshold: 1, startTimeout: 60 });
+    expect(await ready(500, 500)).toEqual(['not-ready', 'not-ready']);
+    const errors = logged().filter((line) => line.includes('app_start_timeout_sec 60'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^execution is not ready \d+ s after it started \(app_start_timeout_sec 60\): the start failed$/);
+  });
+
+  it('GIVEN app_start_timeout_sec not yet passed THEN nothing is reported as failed', async () => {
+    configureReadiness({ failureThreshold: 1, successThreshold: 1, startTimeout: 3600 });
+    writeFileSync(join(dir, 'started'), new Date().toISOString());
+    expect(await ready(500)).toEqual(['not-ready']);
+    expect(logged()).toEqual([]);
+  });
+
+  it('GIVEN a container that restarted THEN its readiness starts over', async () => {
+    configureReadiness({ failureThreshold: 1, successThreshold: 2 });
+    expect(await ready(200, 200)).toEqual(['not-ready', 'ready']);
+    writeFileSync(join(dir, 'started'), '2020-01-02T00:00:00Z');
+    expect(await ready(200)).toEqual(['not-ready']);
   });
 
   it('GIVEN a container inside its initial delay THEN failures are not counted', async () => {

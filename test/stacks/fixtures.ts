@@ -16,7 +16,10 @@ const probe = (port: number, path: string, successThreshold = 1): ProbeSpec => (
   successThreshold,
 });
 
-export function fixtureContainers(hostOf: (component: Component) => string): ContainerSpec[] {
+/** The validator's key set: a Kubernetes Secret, or (AWS) a Secrets Manager secret. */
+export type FixtureKeys = 'kubernetes' | 'aws';
+
+export function fixtureContainers(hostOf: (component: Component) => string, keys: FixtureKeys = 'kubernetes'): ContainerSpec[] {
   return [
     {
       component: 'execution',
@@ -92,7 +95,15 @@ export function fixtureContainers(hostOf: (component: Component) => string): Con
       env: {},
       ports: [{ name: 'metrics', port: 5064, protocol: 'TCP', exposure: 'metrics', path: '/metrics' }],
       dataVolume: { name: 'data', mountPath: '/data', sizeGi: 1 },
-      secretMounts: [{ source: { kind: 'external', secretName: 'validator-keys' }, mountPath: '/keys' }],
+      secretMounts: [
+        {
+          source:
+            keys === 'aws'
+              ? { kind: 'aws-secret', secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ovsb/keys-AbCdEf' }
+              : { kind: 'external', secretName: 'validator-keys' },
+          mountPath: '/keys',
+        },
+      ],
       resources: { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' },
       initContainers: [],
       terminationGracePeriodSeconds: 60,
@@ -115,10 +126,10 @@ export function fixtureContainers(hostOf: (component: Component) => string): Con
   ];
 }
 
-export function fixtureTopology(hostOf: (component: Component) => string): NodeTopology {
+export function fixtureTopology(hostOf: (component: Component) => string, keys: FixtureKeys = 'kubernetes'): NodeTopology {
   return {
     network: 'mainnet',
-    containers: fixtureContainers(hostOf),
+    containers: fixtureContainers(hostOf, keys),
     endpoints: {
       executionHttp: { component: 'execution', port: 8545, scheme: 'http' },
       executionWs: { component: 'execution', port: 8546, scheme: 'ws' },

@@ -77,6 +77,24 @@ describe('GIVEN liveness settings WHEN an aws stack is synthesised', () => {
   });
 });
 
+describe('GIVEN readiness settings WHEN an aws stack is synthesised', () => {
+  it("THEN the host's readiness prober runs every container with them, app_start_timeout_sec as its start deadline", () => {
+    const locals = synth('aws', { readiness: READINESS }).locals as Json;
+    const userData = Object.entries(locals).find(([name]) => name.includes('user_data'))![1] as string;
+    const withReadiness = ['execution', 'beacon', 'validator', 'mev-boost'].filter((container) => userData.includes(`ovsb-ready-${container}.timer`));
+    expect(withReadiness).toEqual(expect.arrayContaining(['execution', 'beacon']));
+    for (const container of withReadiness) {
+      const env = new RegExp(`/etc/ovsb/probes/${container}\\.readiness\\.env <<'OVSB_EOF'\\n([^]*?)\\nOVSB_EOF`).exec(userData);
+      expect(env, container).not.toBeNull();
+      expect(env![1]).toContain('PROBE_TIMEOUT_SECONDS=3');
+      expect(env![1]).toContain('PROBE_FAILURE_THRESHOLD=5');
+      expect(env![1]).toContain('PROBE_SUCCESS_THRESHOLD=2');
+      expect(env![1]).toContain('PROBE_START_TIMEOUT_SECONDS=600');
+    }
+    expect(userData).toMatch(/OnUnitActiveSec=11\n/);
+  });
+});
+
 describe('GIVEN probe settings WHEN a sandbox stack is synthesised', () => {
   it('THEN each component record carries the effective probes', () => {
     const data = synth('sandbox', { liveness: LIVENESS, readiness: READINESS }).resource.terraform_data as Json;

@@ -1,6 +1,6 @@
 /** Stack props for tests: every client at the bundled catalog's version. */
 import type { ConsensusClientName, ExecutionClientName, Network, Role, Target } from '../../modules/clients/types';
-import type { MevBoostStackProps, NodeStackProps } from '../../stacks/props';
+import type { MevBoostStackProps, NodeStackProps, ValidatorKeysRef } from '../../stacks/props';
 
 export const EXECUTION_VERSIONS: Readonly<Record<ExecutionClientName, string>> = {
   geth: 'v1.16.7',
@@ -12,11 +12,32 @@ export const EXECUTION_VERSIONS: Readonly<Record<ExecutionClientName, string>> =
 
 export const CONSENSUS_VERSIONS: Readonly<Record<ConsensusClientName, string>> = {
   lighthouse: 'v8.0.0',
-  prysm: 'v6.1.4',
+  prysm: 'v7.0.0',
   teku: '25.11.0',
   nimbus: 'multiarch-v25.11.0',
   lodestar: 'v1.36.0',
   grandine: '2.0.0',
+};
+
+/**
+ * Sepolia runs Glamsterdam: the bundled releases cannot follow it, so sepolia stacks pin the minimum
+ * releases of modules/clients/forks.ts (written out: a change to that table shows up here).
+ */
+export const SEPOLIA_EXECUTION_VERSIONS: Readonly<Record<ExecutionClientName, string>> = {
+  geth: 'v1.17.10',
+  nethermind: '2.2.1',
+  besu: '26.10.1',
+  erigon: 'v3.8.1',
+  reth: 'v2.8.1',
+};
+
+export const SEPOLIA_CONSENSUS_VERSIONS: Readonly<Record<ConsensusClientName, string>> = {
+  lighthouse: 'v8.3.2',
+  prysm: 'v7.3.1',
+  teku: '26.9.1',
+  nimbus: 'multiarch-v26.10.2',
+  lodestar: 'v1.50.1',
+  grandine: '3.0.0',
 };
 
 /** EIP-55's own test vector: a checksummed address. */
@@ -44,6 +65,13 @@ export interface NodePlan {
   readonly network: Network;
 }
 
+/** A key set by reference, as each target takes it. */
+export const VALIDATOR_KEYS: Readonly<Record<Target, ValidatorKeysRef>> = {
+  kubernetes: { kind: 'kubernetes-secret', secretName: 'validator-keys' },
+  sandbox: { kind: 'kubernetes-secret', secretName: 'validator-keys' },
+  aws: { kind: 'aws-secret', secretId: 'ovsb/validator-keys' },
+};
+
 export function nodeProps(plan: NodePlan, overrides: Partial<NodeStackProps> = {}): NodeStackProps {
   const validator = plan.role === 'validator';
   return {
@@ -51,14 +79,20 @@ export function nodeProps(plan: NodePlan, overrides: Partial<NodeStackProps> = {
     target: plan.target,
     network: plan.network,
     role: plan.role,
-    execution: { client: plan.execution, version: EXECUTION_VERSIONS[plan.execution] },
-    consensus: { client: plan.consensus, version: CONSENSUS_VERSIONS[plan.consensus] },
+    execution: {
+      client: plan.execution,
+      version: (plan.network === 'sepolia' ? SEPOLIA_EXECUTION_VERSIONS : EXECUTION_VERSIONS)[plan.execution],
+    },
+    consensus: {
+      client: plan.consensus,
+      version: (plan.network === 'sepolia' ? SEPOLIA_CONSENSUS_VERSIONS : CONSENSUS_VERSIONS)[plan.consensus],
+    },
     ...(validator
       ? {
           feeRecipient: FEE_RECIPIENT,
           graffiti: 'ovsb',
           mevBoost: { version: MEV_BOOST_VERSION, relays: RELAYS[plan.network], minBidEth: 0.01 },
-          validatorKeys: { kind: 'kubernetes-secret', secretName: 'validator-keys' } as const,
+          validatorKeys: VALIDATOR_KEYS[plan.target],
         }
       : {}),
     ...overrides,

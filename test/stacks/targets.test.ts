@@ -36,11 +36,15 @@ function aws(target?: AwsTargetProps, topology?: Pick<NodeTopology, 'network' | 
   const stack = testStack();
   const node = new AwsNode(stack, 'node', {
     instanceName: 'demo',
-    topology: topology ?? fixtureTopology(awsHostOf),
+    topology: topology ?? fixtureTopology(awsHostOf, 'aws'),
     ...(target ? { target } : {}),
   });
   return { node, stack, json: stack.toTerraform() as Json };
 }
+
+/** The script /etc/ovsb/run/<component>.sh the user data writes. */
+const runScriptOf = (script: string, component: string) =>
+  new RegExp(`cat > /etc/ovsb/run/${component}\\.sh <<'OVSB_EOF'\\n([^]*?)OVSB_EOF`).exec(script)![1]!;
 
 const statefulSet = (json: Json, component: string) =>
   resourcesOf(json, 'kubernetes_stateful_set_v1').find((set) => set.metadata.name === `demo-${component}`)!;
@@ -268,9 +272,25 @@ describe('AwsNode', () => {
     for (const rule of rpc) expect([rule.cidr_ipv4, rule.cidr_ipv6]).toContain(rule.cidr_ipv4 ? '10.0.0.0/8' : 'fd00::/8');
   });
 
-  it('opens nothing but P2P when no CIDR is allowed RPC access', () => {
+  it('GIVEN no rpcAllowedCidrs THEN RPC and metrics are open to the subnet\'s VPC CIDR only, the Engine API to nobody', () => {
     const { json } = aws();
+    const [vpc] = Object.entries(json.data.aws_vpc) as [string, Json][];
+    expect(vpc![1].id).toMatch(/^\$\{data\.aws_subnet\.[^.]+\.vpc_id\}$/);
+    const rules = ingress(json);
+    const rpc = rules.filter((rule) => ![30303, 9000, 9001].includes(rule.from_port));
+    expect(rpc.map((rule) => rule.from_port).sort()).toEqual([5052, 5054, 5064, 6060, 8545, 8546]);
+    for (const rule of rpc) {
+      expect(rule.cidr_ipv4).toBe(`\${data.aws_vpc.${vpc![0]}.cidr_block}`);
+      expect(rule).not.toHaveProperty('cidr_ipv6');
+    }
+    expect(rules.some((rule) => rule.from_port === 8551 || rule.from_port === 18550)).toBe(false);
+    expect(rules.filter((rule) => rule.cidr_ipv4 === '0.0.0.0/0').every((rule) => [30303, 9000, 9001].includes(rule.from_port))).toBe(true);
+  });
+
+  it('GIVEN rpcAllowedCidrs [] THEN nothing but P2P is open, and no VPC is looked up', () => {
+    const { json } = aws({ rpcAllowedCidrs: [] });
     expect(ingress(json).every((rule) => [30303, 9000, 9001].includes(rule.from_port))).toBe(true);
+    expect(json.data.aws_vpc).toBeUndefined();
   });
 
   it('puts all chain data on one encrypted gp3 volume with provisioned IOPS and throughput', () => {
@@ -286,7 +306,7 @@ describe('AwsNode', () => {
   it('gives io2 no throughput, and refuses more data than a gp3 volume holds', () => {
     const [volume] = resourcesOf(aws({ volumeType: 'io2' }).json, 'aws_ebs_volume');
     expect(volume).not.toHaveProperty('throughput');
-    const topology = fixtureTopology(awsHostOf);
+    const topology = fixtureTopology(awsHostOf, 'aws');
     const [execution, ...rest] = topology.containers;
     const huge = { ...execution!, dataVolume: { ...execution!.dataVolume!, sizeGi: 20_000 } };
     expect(() => aws(undefined, { ...topology, containers: [huge, ...rest] })).toThrowError(/gp3 volume holds/);
@@ -313,19 +333,83 @@ describe('AwsNode', () => {
     expect(instance.user_data_base64).toMatch(/^\$\{base64gzip\(local\.[^)]+\)\}$/);
     expect(instance.user_data_replace_on_change).toBe(true);
     expect(instance.metadata_options.http_tokens).toBe('required');
-    expect(instance.instance_type).toBe('m6i.2xlarge');
+    // 32 + 16 + 2 GiB + 256 MiB of limits and the 2 GiB reserve do not fit m6i.2xlarge's 32 GiB.
+    expect(instance.instance_type).toBe('m6i.4xlarge');
   });
 
-  it('hands consumers the host private address and refuses unpublished ports', () => {
-    const { node, stack } = aws();
-    expect(resolve(stack, node.url({ component: 'execution', port: 8545, scheme: 'http' }))).toMatch(
-      /^http:\/\/\$\{aws_instance\.[^}]+\.private_ip\}:8545$/,
+  it('puts the host on its own ENI, so its private address (what bindings name) survives instance replacement', () => {
+    const { node, stack, json } = aws();
+    const [eniName, eni] = Object.entries(json.resource.aws_network_interface)[0] as [string, Json];
+    expect(eni.subnet_id).toMatch(/data\.aws_subnet\./);
+    expect(eni.security_groups).toEqual([expect.stringMatching(/^\$\{aws_security_group\.[^.]+\.id\}$/)]);
+    const [instance] = resourcesOf(json, 'aws_instance');
+    expect(instance.primary_network_interface).toEqual({ network_interface_id: `\${aws_network_interface.${eniName}.id}` });
+    expect(instance).not.toHaveProperty('subnet_id');
+    expect(instance).not.toHaveProperty('associate_public_ip_address');
+    expect(resolve(stack, node.url({ component: 'execution', port: 8545, scheme: 'http' }))).toBe(
+      `http://\${aws_network_interface.${eniName}.private_ip}:8545`,
     );
     expect(() => node.url({ component: 'execution', port: 8551, scheme: 'http' })).toThrowError(/not published/);
+    const [eip] = resourcesOf(json, 'aws_eip');
+    expect(eip).toMatchObject({ domain: 'vpc', network_interface: `\${aws_network_interface.${eniName}.id}` });
+    expect(resourcesOf(aws({ publicIp: false }).json, 'aws_eip')).toEqual([]);
+  });
+
+  it('gives the host an instance role with SSM Session Manager access and no SSH key', () => {
+    const { json } = aws();
+    const [roleName, role] = Object.entries(json.resource.aws_iam_role)[0] as [string, Json];
+    expect(role.name).toBe('ovsb-demo');
+    const assume = (Object.values(json.data.aws_iam_policy_document) as Json[]).find((doc) => doc.statement[0].actions[0] === 'sts:AssumeRole')!;
+    expect(assume.statement[0].principals).toEqual([{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }]);
+    const [attachment] = resourcesOf(json, 'aws_iam_role_policy_attachment');
+    expect(attachment.role).toBe(`\${aws_iam_role.${roleName}.name}`);
+    expect(attachment.policy_arn).toMatch(/^arn:\$\{data\.aws_partition\.[^.]+\.partition\}:iam::aws:policy\/AmazonSSMManagedInstanceCore$/);
+    const [profileName, profile] = Object.entries(json.resource.aws_iam_instance_profile)[0] as [string, Json];
+    expect(profile.role).toBe(`\${aws_iam_role.${roleName}.name}`);
+    const [instance] = resourcesOf(json, 'aws_instance');
+    expect(instance.iam_instance_profile).toBe(`\${aws_iam_instance_profile.${profileName}.name}`);
+    expect(instance).not.toHaveProperty('key_name');
+  });
+
+  it('GIVEN validator keys in a Secrets Manager secret (ARN) THEN the role may read that secret only', () => {
+    const { json } = aws();
+    const [policy] = resourcesOf(json, 'aws_iam_role_policy');
+    const documentName = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(policy.policy)![1]!;
+    const document = json.data.aws_iam_policy_document[documentName];
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ovsb/keys-AbCdEf';
+    expect(document.statement).toEqual([{ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [arn, `${arn}-??????`] }]);
+  });
+
+  it('GIVEN a secret by name THEN its ARN is built from the partition, region and account, with the random suffix', () => {
+    const topology = fixtureTopology(awsHostOf, 'aws');
+    const containers = topology.containers.map((c) =>
+      c.component === 'validator' ? { ...c, secretMounts: [{ source: { kind: 'aws-secret' as const, secretId: 'prod/keys' }, mountPath: '/keys' }] } : c,
+    );
+    const { json } = aws(undefined, { ...topology, containers });
+    const documents = Object.values(json.data.aws_iam_policy_document) as Json[];
+    const access = documents.find((doc) => doc.statement[0].actions[0] === 'secretsmanager:GetSecretValue')!;
+    expect(access.statement[0].resources).toEqual([
+      expect.stringMatching(
+        /^arn:\$\{data\.aws_partition\.[^.]+\.partition\}:secretsmanager:\$\{data\.aws_region\.[^.]+\.region\}:\$\{data\.aws_caller_identity\.[^.]+\.account_id\}:secret:prod\/keys-\?\?\?\?\?\?$/,
+      ),
+    ]);
+  });
+
+  it('GIVEN no key secret THEN the role has no secret access', () => {
+    const topology = fixtureTopology(awsHostOf, 'aws');
+    const { json } = aws(undefined, { ...topology, containers: topology.containers.filter((c) => c.component !== 'validator') });
+    expect(resourcesOf(json, 'aws_iam_role_policy')).toEqual([]);
+    expect(resourcesOf(json, 'aws_iam_role_policy_attachment')).toHaveLength(1);
+  });
+
+  it('refuses a Kubernetes Secret of keys on an EC2 host, naming it', () => {
+    expect(() => aws(undefined, fixtureTopology(awsHostOf, 'kubernetes'))).toThrowError(
+      /Kubernetes Secret "validator-keys" cannot be mounted on an EC2 host/,
+    );
   });
 
   it('refuses two containers publishing the same port', () => {
-    const topology = fixtureTopology(awsHostOf);
+    const topology = fixtureTopology(awsHostOf, 'aws');
     const [execution, beacon, ...rest] = topology.containers;
     const clash = { ...beacon!, ports: [...beacon!.ports, { name: 'clash', port: 8545, protocol: 'TCP' as const, exposure: 'rpc' as const }] };
     expect(() => aws(undefined, { ...topology, containers: [execution!, clash, ...rest] })).toThrowError(
@@ -337,7 +421,7 @@ describe('AwsNode', () => {
     const script = renderUserData({
       instanceName: 'demo',
       network: 'mainnet',
-      containers: fixtureTopology(awsHostOf).containers,
+      containers: fixtureTopology(awsHostOf, 'aws').containers,
       dataVolumeSerial: 'vol0123456789abcdef0',
     });
 
@@ -346,7 +430,7 @@ describe('AwsNode', () => {
         renderUserData({
           instanceName: 'demo',
           network: 'mainnet',
-          containers: fixtureTopology(awsHostOf).containers,
+          containers: fixtureTopology(awsHostOf, 'aws').containers,
           dataVolumeSerial: 'vol0123456789abcdef0',
         }),
       ).toBe(script);
@@ -383,24 +467,87 @@ describe('AwsNode', () => {
       expect(script.match(/--volume \/var\/lib\/ovsb\/secrets\/jwt\.hex:\/secrets\/jwt\.hex:ro/g)?.length).toBe(3);
     });
 
-    it('installs a liveness timer for each probed container, with the probe settings', () => {
-      expect(script).toContain('systemctl enable --now ovsb-probe-execution.timer');
-      expect(script).toContain('systemctl enable --now ovsb-probe-mev-boost.timer');
+    it('installs a liveness timer for each probed container and a readiness timer where it has a readiness probe', () => {
+      expect(script).toContain(
+        'systemctl enable --now ovsb-probe-execution.timer ovsb-ready-execution.timer ovsb-probe-beacon.timer ovsb-probe-mev-boost.timer',
+      );
       expect(script).not.toContain('ovsb-probe-validator');
       expect(script).toContain('PROBE_PATH=/eth/v1/node/health');
       expect(script).toContain('OnUnitActiveSec=30');
+      expect(script).toContain('ExecStart=/usr/local/sbin/ovsb-probe execution readiness');
+      // Without app_start_timeout_sec the readiness prober records readiness and never reports a failed start.
+      expect(script).toMatch(/cat > \/etc\/ovsb\/probes\/execution\.readiness\.env <<'OVSB_EOF'\n[^]*?PROBE_START_TIMEOUT_SECONDS=\n/);
     });
 
-    it('is valid bash, probe script included', () => {
+    it('GIVEN app_start_timeout_sec THEN the readiness prober gets it as its start deadline', () => {
+      const bounded = renderUserData({
+        instanceName: 'demo',
+        network: 'mainnet',
+        containers: fixtureTopology(awsHostOf, 'aws').containers,
+        readinessStartTimeoutSeconds: 600,
+      });
+      expect(bounded).toMatch(/execution\.readiness\.env <<'OVSB_EOF'\n[^]*?PROBE_START_TIMEOUT_SECONDS=600\n/);
+    });
+
+    it('runs each container from a systemd unit that retries, waits for the data mount and starts without blocking', () => {
+      const unit = (name: string) => new RegExp(`cat > /etc/systemd/system/ovsb-${name}\\.service <<'OVSB_EOF'\\n([^]*?)OVSB_EOF`).exec(script)![1]!;
+      for (const name of ['execution', 'beacon', 'validator', 'mev-boost']) {
+        const text = unit(name);
+        expect(text).toContain('RequiresMountsFor=/var/lib/ovsb');
+        expect(text).toContain('Restart=on-failure');
+        expect(text).toContain('RestartSec=30');
+        expect(text).toContain('StartLimitIntervalSec=0');
+        expect(text).toContain(`ExecStart=/etc/ovsb/run/${name}.sh`);
+      }
+      // MEV-Boost starts first, the validator client after the beacon node and MEV-Boost.
+      expect(unit('mev-boost')).toMatch(/^After=network-online\.target docker\.service$/m);
+      expect(unit('validator')).toMatch(/^After=.* ovsb-mev-boost\.service ovsb-execution\.service ovsb-beacon\.service$/m);
+      expect(script).toContain('systemctl start --no-block ovsb-mev-boost.service ovsb-execution.service ovsb-beacon.service ovsb-validator.service');
+      // Nothing in the user data itself waits on an image pull, a key import or an init container.
+      expect(script).not.toMatch(/^until /m);
+    });
+
+    it('makes docker itself wait for the data volume', () => {
+      const dropIn = /cat > \/etc\/systemd\/system\/docker\.service\.d\/ovsb\.conf <<'OVSB_EOF'\n([^]*?)OVSB_EOF/.exec(script)![1]!;
+      expect(dropIn).toMatch(/^\[Unit\]\n[^]*RequiresMountsFor=\/var\/lib\/ovsb\n/);
+      // The volume is mounted before docker restarts with that dependency.
+      expect(script.indexOf('mount /var/lib/ovsb')).toBeLessThan(script.indexOf('systemctl restart docker'));
+    });
+
+    it('fetches the key secret, then pulls with retries, then imports, then starts the validator', () => {
+      const run = runScriptOf(script, 'validator');
+      const fetch = run.indexOf(
+        '/usr/local/sbin/ovsb-fetch-secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:ovsb/keys-AbCdEf /run/ovsb/validator-keys/arn_aws_secretsmanager_eu-west-1_123456789012_secret_ovsb_keys-AbCdEf 0',
+      );
+      const pull = run.indexOf('/usr/local/sbin/ovsb-pull sigp/lighthouse:v8.0.0');
+      const start = run.indexOf('docker run --detach');
+      expect(fetch).toBeGreaterThan(0);
+      expect(pull).toBeGreaterThan(fetch);
+      expect(start).toBeGreaterThan(pull);
+      expect(run).toContain('--volume /run/ovsb/validator-keys/arn_aws_secretsmanager_eu-west-1_123456789012_secret_ovsb_keys-AbCdEf:/keys:ro');
+      expect(script).toContain('apt-get install -y -q docker.io curl openssl python3-boto3');
+      // The beacon node's init container runs inside its unit's script, retried with the unit.
+      const beacon = runScriptOf(script, 'beacon');
+      expect(beacon.indexOf('docker run --rm \\\n  --name beacon-init')).toBeGreaterThan(beacon.indexOf('/usr/local/sbin/ovsb-pull busybox:1.36'));
+      expect(beacon.indexOf('docker run --rm')).toBeLessThan(beacon.indexOf('docker run --detach'));
+    });
+
+    it('is valid bash, probe, pull and run scripts included, and the secret fetcher valid Python', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ovsb-user-data-'));
       try {
         const file = join(dir, 'user-data.sh');
         // What Terraform hands the instance: its own escapes undone.
-        writeFileSync(file, script.replace(/\$\$\{/g, '${'));
+        const handed = script.replace(/\$\$\{/g, '${');
+        writeFileSync(file, handed);
         expect(() => execFileSync('bash', ['-n', file])).not.toThrow();
-        const probe = /cat > \/usr\/local\/sbin\/ovsb-probe <<'OVSB_EOF'\n([\s\S]*?)OVSB_EOF/.exec(script)![1]!;
-        writeFileSync(file, probe);
-        expect(() => execFileSync('bash', ['-n', file])).not.toThrow();
+        const embedded = (path: string) => new RegExp(`cat > ${path.replace(/[.]/g, '\\.')} <<'OVSB_EOF'\\n([\\s\\S]*?)OVSB_EOF`).exec(handed)![1]!;
+        for (const path of ['/usr/local/sbin/ovsb-probe', '/usr/local/sbin/ovsb-pull', ...['execution', 'beacon', 'validator', 'mev-boost'].map((c) => `/etc/ovsb/run/${c}.sh`)]) {
+          writeFileSync(file, embedded(path));
+          expect(() => execFileSync('bash', ['-n', file]), path).not.toThrow();
+        }
+        const python = join(dir, 'fetch.py');
+        writeFileSync(python, embedded('/usr/local/sbin/ovsb-fetch-secret'));
+        expect(() => execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', python])).not.toThrow();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -434,10 +581,19 @@ describe('AwsNode', () => {
     expect(() => memoryBytes('16 GB', 'execution.memoryRequest')).toThrowError(/execution\.memoryRequest/);
   });
 
-  it('sizes the instance from the requests plus a host reserve', () => {
-    const containers = fixtureTopology(awsHostOf).containers;
-    expect(instanceTypeFor(containers)).toBe('m6i.2xlarge');
+  it('sizes the instance from the memory limits plus a host reserve, and the CPU requests and largest limit', () => {
+    const containers = fixtureTopology(awsHostOf, 'aws').containers;
+    // Requests (29 GiB) would fit m6i.2xlarge; the limits (50.25 GiB + 2) need m6i.4xlarge.
+    expect(instanceTypeFor(containers)).toBe('m6i.4xlarge');
     expect(instanceTypeFor(containers.slice(3))).toBe('m6i.large');
+    const cpuHeavy = [{ ...containers[3]!, resources: { cpuRequest: '1', cpuLimit: '6', memoryRequest: '1Gi', memoryLimit: '1Gi' } }];
+    // 6 vCPU of --cpus cannot run on a 4 vCPU host: docker refuses it.
+    expect(instanceTypeFor(cpuHeavy)).toBe('m6i.2xlarge');
+  });
+
+  it('refuses an m6i size the limits do not fit, and leaves other types to the operator', () => {
+    expect(() => aws({ instanceType: 'm6i.2xlarge' })).toThrowError(/m6i\.2xlarge \(8 vCPU, 32 GiB\) is too small: .*52\.3 GiB.*use m6i\.4xlarge/);
+    expect(resourcesOf(aws({ instanceType: 'r7i.2xlarge' }).json, 'aws_instance')[0].instance_type).toBe('r7i.2xlarge');
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { loadCatalog, parseCatalog } from '../../src/catalog/load';
 import type { MevBoostPlan, NodePlan } from '../../src/catalog/model';
 import { OsbError } from '../../src/errors';
 import { instanceNameFor, resolveMevBoostStackProps, resolveNodeStackProps, resolveStackProps } from '../../src/topology';
-import { BUNDLED_CATALOG, bundledText } from '../catalog/helpers';
+import { BUNDLED_CATALOG, bundledText, minimalCatalog, toYaml } from '../catalog/helpers';
 
 const catalog = loadCatalog(BUNDLED_CATALOG);
 const node = (ref: string) => catalog.findPlanByRef(ref) as NodePlan;
@@ -78,13 +78,13 @@ describe('resolveNodeStackProps', () => {
   });
 
   it('leaves MEV-Boost out when disabled, and out of rpc plans', () => {
-    const disabled = resolveNodeStackProps(catalog, node('reth-nimbus-validator-sandbox-sepolia'), { fee_recipient: EXAMPLE_FEE_RECIPIENT, mev_boost: { enabled: false } }, { instanceName: 'i-abc' });
+    const disabled = resolveNodeStackProps(catalog, node('reth-nimbus-validator-sandbox-hoodi'), { fee_recipient: EXAMPLE_FEE_RECIPIENT, mev_boost: { enabled: false } }, { instanceName: 'i-abc' });
     expect(disabled.mevBoost).toBeUndefined();
-    const rpc = resolveNodeStackProps(catalog, node('reth-nimbus-rpc-sandbox-sepolia'), {}, { instanceName: 'i-abc' });
+    const rpc = resolveNodeStackProps(catalog, node('reth-nimbus-rpc-sandbox-hoodi'), {}, { instanceName: 'i-abc' });
     expect(rpc).toEqual({
       instanceName: 'i-abc',
       target: 'sandbox',
-      network: 'sepolia',
+      network: 'hoodi',
       role: 'rpc',
       execution: { client: 'reth', version: 'v1.9.3' },
       consensus: { client: 'nimbus', version: 'multiarch-v25.11.0' },
@@ -109,9 +109,9 @@ describe('resolveNodeStackProps', () => {
   });
 
   it('refuses MEV-Boost with no relays at all, naming the parameter', () => {
-    const text = bundledText().replace(/ {2}sepolia:\n {4}diversity: \{ warn: 0.33, refuse: 0.66 \}\n {4}mev_boost:\n {6}relays:\n {8}- [^\n]+\n/, '  sepolia: {}\n');
+    const text = toYaml({ ...minimalCatalog(), networks: { hoodi: {} } });
     const custom = parseCatalog(text, 'custom.yaml');
-    const plan = custom.findPlanByRef('geth-prysm-validator-kubernetes-sepolia') as NodePlan;
+    const plan = custom.findPlanByRef('geth-prysm-validator-kubernetes-hoodi') as NodePlan;
     const validation = custom.validateParameters(plan, { fee_recipient: EXAMPLE_FEE_RECIPIENT }, 'create');
     expect(!validation.ok && validation.errors[0]!.field).toBe('mev_boost.relays');
     expect(() => resolveNodeStackProps(custom, plan, { fee_recipient: EXAMPLE_FEE_RECIPIENT }, { instanceName: 'i-abc' })).toThrow(OsbError);

@@ -10,15 +10,15 @@
  * - Builder boost factor: `--default-builder-boost-factor`.
  */
 import {
-  DATA_DIR,
-  ENGINE_API_OSAKA,
-  NETWORKS_OFFERED,
-  VALIDATOR_KEYS_DIR,
-  VALIDATOR_KEYS_PASSWORD_FILE,
   checkedBuilderBoostFactor,
+  DATA_DIR,
+  isKeystoreSet,
+  NETWORKS_OFFERED,
   p2pPorts,
   resources,
   udpPort,
+  VALIDATOR_KEYS_DIR,
+  VALIDATOR_KEYS_PASSWORD_FILE,
 } from '../common';
 import type { BeaconContainerProps, ConsensusClientDefinition, ProposerSettings } from '../definition';
 import type { ContainerSpec } from '../types';
@@ -35,7 +35,7 @@ function builtInValidatorArgs(proposer: ProposerSettings, mevBoost: boolean): st
     ...optional('--graffiti', proposer.graffiti),
     ...(proposer.doppelgangerProtection ? ['--track-liveness', '--detect-doppelgangers'] : []),
     ...optional('--default-builder-boost-factor', boost === undefined ? undefined : checkedBuilderBoostFactor(boost, 'grandine')),
-    ...(keys?.kind === 'kubernetes-secret'
+    ...(isKeystoreSet(keys)
       ? [`--keystore-dir=${VALIDATOR_KEYS_DIR}`, `--keystore-password-file=${VALIDATOR_KEYS_PASSWORD_FILE}`]
       : []),
     ...optional('--web3signer-urls', keys?.kind === 'web3signer' ? keys.url : undefined),
@@ -49,7 +49,6 @@ export const GRANDINE: ConsensusClientDefinition = {
   imageRepository: 'sifrai/grandine',
   defaultVersion: '2.0.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { rest: 5052, metrics: 5054, metricsPath: '/metrics' },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },
   resources: {

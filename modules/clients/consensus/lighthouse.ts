@@ -11,15 +11,15 @@
  *   keys already imported). Removing a key from the Secret does not remove it from the VC.
  */
 import {
-  DATA_DIR,
-  ENGINE_API_OSAKA,
-  NETWORKS_OFFERED,
-  VALIDATOR_KEYS_DIR,
-  VALIDATOR_KEYS_PASSWORD_FILE,
   checkedBuilderBoostFactor,
+  DATA_DIR,
+  isKeystoreSet,
+  NETWORKS_OFFERED,
   p2pPorts,
   resources,
   udpPort,
+  VALIDATOR_KEYS_DIR,
+  VALIDATOR_KEYS_PASSWORD_FILE,
 } from '../common';
 import { ConfigError } from '../../../src/errors';
 import type {
@@ -46,7 +46,6 @@ export const LIGHTHOUSE: ConsensusClientDefinition = {
   imageRepository: 'sigp/lighthouse',
   defaultVersion: 'v8.0.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { rest: 5052, metrics: 5054, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },
   resources: {
@@ -89,7 +88,7 @@ export const LIGHTHOUSE: ConsensusClientDefinition = {
       throw new ConfigError(
         'node spec',
         'validatorKeys',
-        'the Lighthouse validator client has no flag for a web3signer URL (keys are registered one by one through its API); use a kubernetes-secret key reference or another consensus client',
+        'the Lighthouse validator client has no flag for a web3signer URL (keys are registered one by one through its API); use a named key set (Kubernetes Secret or AWS Secrets Manager secret) or another consensus client',
       );
     }
     const boost = props.mevBoost && proposer.builderBoostFactor !== undefined;
@@ -114,7 +113,7 @@ export const LIGHTHOUSE: ConsensusClientDefinition = {
       ],
       extraPorts: [],
       initContainers:
-        proposer.keys?.kind === 'kubernetes-secret'
+        isKeystoreSet(proposer.keys)
           ? [
               {
                 name: 'import-keys',

@@ -11,14 +11,14 @@
  *   duplicates). Removing a key from the Secret does not remove it from the VC.
  */
 import {
-  DATA_DIR,
-  ENGINE_API_OSAKA,
-  NETWORKS_OFFERED,
-  VALIDATOR_KEYS_DIR,
-  VALIDATOR_KEYS_PASSWORD_FILE,
   checkedBuilderBoostFactor,
+  DATA_DIR,
+  isKeystoreSet,
+  NETWORKS_OFFERED,
   p2pPorts,
   resources,
+  VALIDATOR_KEYS_DIR,
+  VALIDATOR_KEYS_PASSWORD_FILE,
 } from '../common';
 import type {
   BeaconContainerProps,
@@ -44,7 +44,6 @@ export const LODESTAR_CLIENT: ConsensusClientDefinition = {
   imageRepository: 'chainsafe/lodestar',
   defaultVersion: 'v1.36.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { rest: 9596, metrics: 8008, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },
   resources: {
@@ -109,7 +108,7 @@ export const LODESTAR_CLIENT: ConsensusClientDefinition = {
       ],
       extraPorts: [],
       initContainers:
-        keys?.kind === 'kubernetes-secret'
+        isKeystoreSet(keys)
           ? [
               {
                 name: 'import-keys',

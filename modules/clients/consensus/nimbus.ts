@@ -12,14 +12,14 @@
  *   in the validators directory is kept.
  */
 import {
-  DATA_DIR,
-  ENGINE_API_OSAKA,
-  NETWORKS_OFFERED,
-  VALIDATOR_KEYS_DIR,
-  VALIDATOR_KEYS_PASSWORD_FILE,
   checkedBuilderBoostFactor,
+  DATA_DIR,
+  isKeystoreSet,
+  NETWORKS_OFFERED,
   p2pPorts,
   resources,
+  VALIDATOR_KEYS_DIR,
+  VALIDATOR_KEYS_PASSWORD_FILE,
 } from '../common';
 import type {
   BeaconContainerProps,
@@ -49,7 +49,6 @@ export const NIMBUS: ConsensusClientDefinition = {
   imageRepository: 'statusim/nimbus-eth2',
   defaultVersion: 'multiarch-v25.11.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { rest: 5052, metrics: 8008, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },
   resources: {
@@ -118,7 +117,7 @@ export const NIMBUS: ConsensusClientDefinition = {
         `--doppelganger-detection=${proposer.doppelgangerProtection}`,
         ...(props.mevBoost ? ['--payload-builder=true'] : []),
         ...optional('--builder-boost-factor', boost === undefined ? undefined : checkedBuilderBoostFactor(boost, 'nimbus')),
-        ...(keys?.kind === 'kubernetes-secret' ? [`--validators-dir=${VALIDATORS_DIR}`, `--secrets-dir=${SECRETS_DIR}`] : []),
+        ...(isKeystoreSet(keys) ? [`--validators-dir=${VALIDATORS_DIR}`, `--secrets-dir=${SECRETS_DIR}`] : []),
         ...optional('--web3-signer-url', keys?.kind === 'web3signer' ? keys.url : undefined),
         '--metrics=true',
         '--metrics-address=0.0.0.0',
@@ -126,7 +125,7 @@ export const NIMBUS: ConsensusClientDefinition = {
       ],
       extraPorts: [],
       initContainers:
-        keys?.kind === 'kubernetes-secret'
+        isKeystoreSet(keys)
           ? [
               {
                 name: 'prepare-keys',

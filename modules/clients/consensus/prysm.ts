@@ -18,7 +18,7 @@
  */
 import {
   DATA_DIR,
-  ENGINE_API_OSAKA,
+  
   NETWORKS_OFFERED,
   VALIDATOR_KEYS_DIR,
   VALIDATOR_KEYS_PASSWORD_FILE,
@@ -75,9 +75,8 @@ export const PRYSM: ConsensusClientDefinition = {
   name: 'prysm',
   displayName: 'Prysm',
   imageRepository: 'gcr.io/offchainlabs/prysm/beacon-chain',
-  defaultVersion: 'v6.1.4',
+  defaultVersion: 'v7.0.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { rest: 3500, grpc: GRPC_PORT, metrics: 8080, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },
   resources: {

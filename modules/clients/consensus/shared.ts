@@ -16,6 +16,7 @@ import {
   readinessTcp,
   sizingFor,
   tcpPort,
+  isKeystoreSet,
   validatorKeysMount,
 } from '../common';
 import type {
@@ -103,7 +104,7 @@ export function validatorContainer(
 
 /** A Secret of keystores is mounted; a web3signer is only a URL. */
 export function keyMounts(keys: ValidatorKeysRef | undefined): SecretFileMount[] {
-  return keys?.kind === 'kubernetes-secret' ? [validatorKeysMount(keys.secretName)] : [];
+  return isKeystoreSet(keys) ? [validatorKeysMount(keys)] : [];
 }
 
 /**

@@ -14,14 +14,14 @@
  * - JVM heap follows the container limit (JAVA_OPTS).
  */
 import {
-  DATA_DIR,
-  ENGINE_API_OSAKA,
-  NETWORKS_OFFERED,
-  VALIDATOR_KEYS_DIR,
-  VALIDATOR_KEYS_PASSWORD_FILE,
   checkedBuilderBoostFactor,
+  DATA_DIR,
+  isKeystoreSet,
+  NETWORKS_OFFERED,
   p2pPorts,
   resources,
+  VALIDATOR_KEYS_DIR,
+  VALIDATOR_KEYS_PASSWORD_FILE,
 } from '../common';
 import type {
   BeaconContainerProps,
@@ -51,7 +51,6 @@ export const TEKU_CLIENT: ConsensusClientDefinition = {
   imageRepository: 'consensys/teku',
   defaultVersion: '25.11.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { rest: 5051, metrics: 8008, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },
   resources: {
@@ -113,7 +112,7 @@ export const TEKU_CLIENT: ConsensusClientDefinition = {
         ...optional('--validators-graffiti', proposer.graffiti),
         ...(proposer.doppelgangerProtection ? ['--doppelganger-detection-enabled=true'] : []),
         ...(props.mevBoost ? ['--validators-builder-registration-default-enabled=true'] : []),
-        ...(keys?.kind === 'kubernetes-secret' ? [`--validator-keys=${KEYS_COPY_DIR}:${PASSWORDS_DIR}`] : []),
+        ...(isKeystoreSet(keys) ? [`--validator-keys=${KEYS_COPY_DIR}:${PASSWORDS_DIR}`] : []),
         ...(keys?.kind === 'web3signer'
           ? [`--validators-external-signer-url=${keys.url}`, '--validators-external-signer-public-keys=external-signer']
           : []),
@@ -125,7 +124,7 @@ export const TEKU_CLIENT: ConsensusClientDefinition = {
       env: JAVA_OPTS,
       extraPorts: [],
       initContainers:
-        keys?.kind === 'kubernetes-secret'
+        isKeystoreSet(keys)
           ? [
               {
                 name: 'prepare-keys',

@@ -4,7 +4,7 @@
  * on the `--rpc-http-host` interface. Besu serves `/readiness` on the JSON-RPC port: 503 while
  * syncing or without peers. The JVM heap follows the container limit (BESU_OPTS).
  */
-import { DATA_DIR, ENGINE_API_OSAKA, NETWORKS_OFFERED, p2pPorts, readinessHttp, resources } from '../common';
+import { DATA_DIR, NETWORKS_OFFERED, p2pPorts, readinessHttp, resources } from '../common';
 import type { ExecutionClientDefinition, ExecutionContainerProps } from '../definition';
 import type { ContainerSpec } from '../types';
 import { executionContainer, rpcEngineMetricsPorts } from './shared';
@@ -16,7 +16,6 @@ export const BESU: ExecutionClientDefinition = {
   imageRepository: 'hyperledger/besu',
   defaultVersion: '25.11.0',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 9545, metricsPath: '/metrics' },
   storageGi: { mainnet: 2000, sepolia: 300, hoodi: 100 },
   resources: {

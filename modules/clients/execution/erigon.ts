@@ -4,7 +4,7 @@
  * what turns on the Engine API for an external beacon node. WebSocket is served on the HTTP port.
  * P2P uses 30303 and 30304 (two eth protocol versions) plus BitTorrent on 42069 for snapshots.
  */
-import { DATA_DIR, ENGINE_API_OSAKA, NETWORKS_OFFERED, p2pPorts, readinessTcp, resources } from '../common';
+import { DATA_DIR, NETWORKS_OFFERED, p2pPorts, readinessTcp, resources } from '../common';
 import type { ExecutionClientDefinition, ExecutionContainerProps } from '../definition';
 import type { ContainerSpec } from '../types';
 import { executionContainer, rpcEngineMetricsPorts } from './shared';
@@ -19,10 +19,11 @@ export const ERIGON: ExecutionClientDefinition = {
   imageRepository: 'erigontech/erigon',
   defaultVersion: 'v3.2.2',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { http: 8545, ws: 8545, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/debug/metrics/prometheus' },
   // Snapshots plus state; ethereum-package sizes erigon at 3 TB on mainnet.
   storageGi: { mainnet: 3000, sepolia: 500, hoodi: 200 },
+  // Erigon README: a full node (its default prune mode) is ~1.1 TB on mainnet (May 2025), just over 1000 GiB.
+  minimumStorageGi: { mainnet: 1100 },
   // Erigon asks for at least 32 GB of RAM.
   resources: {
     mainnet: resources('4', '8', '16Gi', '32Gi'),

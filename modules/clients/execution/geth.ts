@@ -3,7 +3,7 @@
  * `--hoodi`, `--sepolia`). HTTP, WS and metrics are off by default and bind to localhost: enabled
  * and bound to 0.0.0.0 here. `--authrpc.vhosts=*` because geth only admits `localhost` by default.
  */
-import { DATA_DIR, ENGINE_API_OSAKA, NETWORKS_OFFERED, p2pPorts, readinessTcp, resources } from '../common';
+import { DATA_DIR, NETWORKS_OFFERED, p2pPorts, readinessTcp, resources } from '../common';
 import type { ExecutionClientDefinition, ExecutionContainerProps } from '../definition';
 import type { ContainerSpec, Network } from '../types';
 import { executionContainer, rpcEngineMetricsPorts } from './shared';
@@ -21,7 +21,6 @@ export const GETH: ExecutionClientDefinition = {
   imageRepository: 'ethereum/client-go',
   defaultVersion: 'v1.16.7',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/debug/metrics/prometheus' },
   // Snap-synced geth plus growth; go-ethereum recommends 2 TB for EL + CL on mainnet.
   storageGi: { mainnet: 2000, sepolia: 300, hoodi: 100 },

@@ -5,7 +5,7 @@
  * directories are not writable for the client UID). Health checks serve `/health` on the RPC port:
  * unhealthy while syncing or without peers, which is what readiness should say.
  */
-import { DATA_DIR, ENGINE_API_OSAKA, NETWORKS_OFFERED, p2pPorts, readinessHttp, resources } from '../common';
+import { DATA_DIR, NETWORKS_OFFERED, p2pPorts, readinessHttp, resources } from '../common';
 import type { ExecutionClientDefinition, ExecutionContainerProps } from '../definition';
 import type { ContainerSpec } from '../types';
 import { executionContainer, rpcEngineMetricsPorts } from './shared';
@@ -17,7 +17,6 @@ export const NETHERMIND: ExecutionClientDefinition = {
   imageRepository: 'nethermind/nethermind',
   defaultVersion: '1.35.2',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { http: 8545, ws: 8545, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/metrics' },
   // Nethermind: at least 1 TB, 2 TB recommended.
   storageGi: { mainnet: 2000, sepolia: 300, hoodi: 100 },

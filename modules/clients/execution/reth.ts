@@ -4,7 +4,7 @@
  * releases, 9200 in newer ones) is moved to 30304 so it never collides with a consensus client's
  * 9000 on a shared host. `--metrics` takes IP:PORT. Reth's default node is an archive node.
  */
-import { DATA_DIR, ENGINE_API_OSAKA, NETWORKS_OFFERED, p2pPorts, readinessTcp, resources, udpPort } from '../common';
+import { DATA_DIR, NETWORKS_OFFERED, p2pPorts, readinessTcp, resources, udpPort } from '../common';
 import type { ExecutionClientDefinition, ExecutionContainerProps } from '../definition';
 import type { ContainerSpec } from '../types';
 import { executionContainer, rpcEngineMetricsPorts } from './shared';
@@ -18,10 +18,13 @@ export const RETH: ExecutionClientDefinition = {
   imageRepository: 'ghcr.io/paradigmxyz/reth',
   defaultVersion: 'v1.9.3',
   supportedNetworks: NETWORKS_OFFERED,
-  engineApi: ENGINE_API_OSAKA,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/' },
   // Archive by default; ethereum-package sizes reth at 3 TB on mainnet.
   storageGi: { mainnet: 3000, sepolia: 500, hoodi: 300 },
+  // Reth book, hardware requirements: an archive node needs "at least 2.8TB" on mainnet. It stays an
+  // archive node (its default; `--full` cannot be turned on after the first sync, so switching would
+  // break existing instances): smaller volumes are refused instead.
+  minimumStorageGi: { mainnet: 2800 },
   resources: {
     mainnet: resources('4', '8', '16Gi', '32Gi'),
     testnet: resources('2', '4', '8Gi', '16Gi'),

@@ -1,0 +1,119 @@
+/**
+ * The release table (modules/clients/forks.ts): which release follows which network, compared by
+ * release number, and the Engine API derived from a pinned version.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  FIRST_RELEASES,
+  FORK_ORDER,
+  NETWORK_FORKS,
+  compareReleases,
+  isAtLeast,
+  minimumRelease,
+  networkEngineApi,
+  newestFork,
+  releaseNumber,
+  releaseShortfall,
+} from '../../modules/clients/forks';
+import { CONSENSUS, EXECUTION } from '../../modules/clients/index';
+import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, NETWORKS } from '../../modules/clients/types';
+
+describe('release numbers in image tags', () => {
+  it.each([
+    ['v1.16.7', { major: 1, minor: 16, patch: 7, prerelease: false }],
+    ['25.11.0', { major: 25, minor: 11, patch: 0, prerelease: false }],
+    ['multiarch-v25.11.0', { major: 25, minor: 11, patch: 0, prerelease: false }],
+    ['v8.0.0-rc.0', { major: 8, minor: 0, patch: 0, prerelease: true }],
+    ['1.10', { major: 1, minor: 10, patch: 0, prerelease: false }],
+  ])('GIVEN %s THEN it reads %j', (tag, expected) => {
+    expect(releaseNumber(tag)).toEqual(expected);
+  });
+
+  it('GIVEN a tag without a number THEN it has no release number and is never at least a minimum', () => {
+    expect(releaseNumber('stable')).toBeUndefined();
+    expect(isAtLeast('stable', 'v1.0.0')).toBe(false);
+  });
+
+  it.each([
+    ['v1.16.6', 'v1.16.7', false],
+    ['v1.16.7', 'v1.16.7', true],
+    ['v1.17.0', 'v1.16.7', true],
+    ['v2.0.0', 'v1.99.99', true],
+    ['v8.0.0-rc.1', 'v8.0.0', false],
+    ['v8.0.1-rc.1', 'v8.0.0', true],
+    ['multiarch-v25.10.9', 'v25.11.0', false],
+  ])('GIVEN %s and minimum %s THEN at least: %s', (tag, minimum, expected) => {
+    expect(isAtLeast(tag, minimum)).toBe(expected);
+  });
+
+  it('orders a release candidate before its release', () => {
+    expect(compareReleases(releaseNumber('1.0.0-rc.1')!, releaseNumber('1.0.0')!)).toBeLessThan(0);
+    expect(compareReleases(releaseNumber('1.0.0')!, releaseNumber('1.0.0-rc.1')!)).toBeGreaterThan(0);
+  });
+});
+
+describe('the fork table', () => {
+  it('says mainnet and hoodi run Fusaka (Osaka) and sepolia Glamsterdam (Amsterdam), with their dates', () => {
+    expect(NETWORK_FORKS).toEqual({
+      mainnet: { fork: 'osaka', since: '2025-12-03' },
+      hoodi: { fork: 'osaka', since: '2025-10-28' },
+      sepolia: { fork: 'amsterdam', since: '2026-10-06' },
+    });
+  });
+
+  it('gives every client a readable minimum per fork, each fork newer than the one before', () => {
+    for (const client of [...EXECUTION_CLIENTS, ...CONSENSUS_CLIENTS]) {
+      const releases = FORK_ORDER.map((fork) => FIRST_RELEASES[client][fork]);
+      for (const release of releases) expect(releaseNumber(release), `${client} ${release}`).toBeDefined();
+      for (let i = 1; i < releases.length; i++) {
+        expect(compareReleases(releaseNumber(releases[i]!)!, releaseNumber(releases[i - 1]!)!), client).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it.each([
+    ['geth', 'mainnet', 'v1.16.7'],
+    ['reth', 'mainnet', 'v1.9.1'],
+    ['prysm', 'mainnet', 'v7.0.0'],
+    ['prysm', 'hoodi', 'v7.0.0'],
+    ['teku', 'sepolia', '26.9.1'],
+    ['lighthouse', 'sepolia', 'v8.3.2'],
+  ] as const)('GIVEN %s on %s THEN the minimum release is %s', (client, network, version) => {
+    expect(minimumRelease(client, network).version).toBe(version);
+  });
+
+  it('pins every definition default at or above the Fusaka minimum (mainnet and hoodi)', () => {
+    for (const definition of [...Object.values(EXECUTION), ...Object.values(CONSENSUS)]) {
+      for (const network of ['mainnet', 'hoodi'] as const) {
+        expect(releaseShortfall(definition.name, definition.defaultVersion, network), `${definition.name} on ${network}`).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('the Engine API of a pinned release', () => {
+  it.each([
+    ['v1.13.0', undefined],
+    ['v1.16.6', undefined],
+    ['v1.16.7', 'osaka'],
+    ['v1.17.9', 'osaka'],
+    ['v1.17.10', 'amsterdam'],
+  ] as const)('GIVEN geth %s THEN the newest fork it follows is %s', (version, fork) => {
+    expect(newestFork('geth', version)).toBe(fork);
+  });
+
+  it('gives each network the Engine API of its fork: V4 on Fusaka networks, V5 on sepolia', () => {
+    for (const network of NETWORKS) {
+      expect(networkEngineApi(network).fork).toBe(NETWORK_FORKS[network].fork);
+    }
+    expect(networkEngineApi('mainnet')).toMatchObject({ version: 'V4', methods: expect.arrayContaining(['engine_getPayloadV5']) });
+    expect(networkEngineApi('sepolia')).toMatchObject({ version: 'V5', methods: ['engine_newPayloadV5', 'engine_getPayloadV6'] });
+  });
+
+  it('GIVEN a release below the minimum THEN the shortfall names client, version, fork, network and minimum', () => {
+    expect(releaseShortfall('nethermind', '1.31.9', 'hoodi')).toBe(
+      'nethermind 1.31.9 is older than 1.35.2, the minimum nethermind release for Fusaka (Osaka/Fulu), which hoodi runs since 2025-10-28; pin 1.35.2 or later',
+    );
+    expect(releaseShortfall('nethermind', '1.35.2', 'hoodi')).toBeUndefined();
+  });
+});
