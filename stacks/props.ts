@@ -144,8 +144,9 @@ export interface AwsTargetProps {
    */
   readonly rpcAllowedCidrs?: readonly string[];
   /**
-   * An Elastic IP on the host's network interface, so peers can reach P2P from the internet and the
-   * address stays the same across instance replacements. Turn off in a subnet without an internet gateway.
+   * An Elastic IP on the host's network interface: peers reach P2P on it, it stays the same across
+   * instance replacements, and in a subnet without a NAT gateway it is the host's way out (image pulls,
+   * relays). Turn it off in a subnet without an internet gateway.
    * @default true
    */
   readonly publicIp?: boolean;

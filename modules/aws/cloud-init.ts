@@ -175,7 +175,12 @@ export function runScript(instanceName: string, container: ContainerSpec): strin
       ]),
     );
   }
-  lines.push(`docker rm --force ${shellQuote(name)} >/dev/null 2>&1 || true`, containerRun(instanceName, container));
+  lines.push(
+    // At boot docker has already restarted the container: stop it cleanly (ELs flush state) before replacing it.
+    `docker stop --time ${container.terminationGracePeriodSeconds} ${shellQuote(name)} >/dev/null 2>&1 || true`,
+    `docker rm --force ${shellQuote(name)} >/dev/null 2>&1 || true`,
+    containerRun(instanceName, container),
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -202,14 +207,19 @@ WantedBy=multi-user.target
 `;
 }
 
-/** Pulls an image, retrying with a growing pause: registries rate-limit and networks blip. */
+/**
+ * Pulls an image, retrying with a growing pause: registries rate-limit and networks blip. Tags are pinned
+ * releases, so an image already on the host is used as it is (a reboot needs no registry).
+ */
 export const PULL_SCRIPT = `#!/bin/bash
 set -u
 image=$1
+backoff=\${OVSB_PULL_BACKOFF_SECONDS:-10}
+docker image inspect "$image" >/dev/null 2>&1 && exit 0
 for attempt in 1 2 3 4 5; do
   docker pull --quiet "$image" && exit 0
   echo "pull of $image failed (attempt $attempt of 5)" >&2
-  sleep $((attempt * 10))
+  [ "$attempt" -lt 5 ] && sleep $((attempt * backoff))
 done
 exit 1
 `;

@@ -28,8 +28,9 @@ export function hostDataDir(component: Component, volumeName: string): string {
 
 /**
  * Where the host writes the files of an AWS Secrets Manager secret (validator keys) at boot: tmpfs, so
- * key material never lands on the EBS volume or its snapshots. The directory is named after the secret
- * id with everything but `[A-Za-z0-9._-]` replaced.
+ * the secret as fetched never lands on a disk (clients that import keys keep their own copy in their
+ * data directory, as on Kubernetes). The directory is named after the secret id with everything but
+ * `[A-Za-z0-9._-]` replaced.
  */
 export function hostAwsSecretDir(secretId: string): string {
   return `/run/ovsb/validator-keys/${secretId.replace(/[^A-Za-z0-9._-]/g, '_')}`;

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROBE_SCRIPT } from '../../modules/aws/cloud-init';
+import { PROBE_SCRIPT, PULL_SCRIPT } from '../../modules/aws/cloud-init';
 
 const exec = promisify(execFile);
 
@@ -203,5 +203,56 @@ esac
     writeFileSync(join(dir, 'started'), new Date().toISOString());
     await probe(500, 500);
     expect(restarts()).toEqual([]);
+  });
+});
+
+describe('ovsb-pull', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ovsb-pull-'));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'ovsb-pull'), PULL_SCRIPT, { mode: 0o755 });
+    // `docker`: the image is present when ${dir}/present exists; pulls fail until ${dir}/failures runs out.
+    writeFileSync(
+      join(dir, 'bin', 'docker'),
+      `#!/bin/bash
+echo "$*" >> "${dir}/calls"
+case "$1" in
+  image) [ -f "${dir}/present" ] ;;
+  pull)
+    left=$(cat "${dir}/failures" 2>/dev/null || echo 0)
+    if [ "$left" -gt 0 ]; then echo $((left - 1)) > "${dir}/failures"; exit 1; fi ;;
+esac
+`,
+      { mode: 0o755 },
+    );
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const pull = () =>
+    exec(join(dir, 'ovsb-pull'), ['sigp/lighthouse:v8.0.0'], {
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, OVSB_PULL_BACKOFF_SECONDS: '0' },
+    }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+  const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+
+  it('GIVEN the pinned image already on the host THEN it does not pull (a reboot needs no registry)', async () => {
+    writeFileSync(join(dir, 'present'), '');
+    expect(await pull()).toBe(0);
+    expect(calls()).toEqual(['image inspect sigp/lighthouse:v8.0.0']);
+  });
+
+  it('GIVEN two failed pulls THEN the third attempt succeeds', async () => {
+    writeFileSync(join(dir, 'failures'), '2');
+    expect(await pull()).toBe(0);
+    expect(calls().filter((call) => call.startsWith('pull'))).toHaveLength(3);
+  });
+
+  it('GIVEN a registry that never answers THEN it gives up after 5 attempts and fails (systemd retries the unit)', async () => {
+    writeFileSync(join(dir, 'failures'), '99');
+    expect(await pull()).toBe(1);
+    expect(calls().filter((call) => call.startsWith('pull'))).toHaveLength(5);
   });
 });

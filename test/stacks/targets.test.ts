@@ -121,6 +121,12 @@ describe('KubernetesNode', () => {
     }
   });
 
+  it('refuses an AWS Secrets Manager secret of keys, naming it: a pod can only mount a Kubernetes Secret', () => {
+    expect(() => kubernetes(undefined, fixtureTopology(kubernetesHostOf('demo', 'ovsb-demo'), 'aws'))).toThrowError(
+      /AWS Secrets Manager secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:ovsb\/keys-AbCdEf cannot be mounted on Kubernetes/,
+    );
+  });
+
   it('mounts external secrets read-only by name', () => {
     const { json } = kubernetes();
     const pod = podOf(json, 'validator');
@@ -524,6 +530,10 @@ describe('AwsNode', () => {
       expect(fetch).toBeGreaterThan(0);
       expect(pull).toBeGreaterThan(fetch);
       expect(start).toBeGreaterThan(pull);
+      // A container docker restarted at boot is stopped with its grace period before it is replaced.
+      const stop = run.indexOf('docker stop --time 60 validator');
+      expect(stop).toBeGreaterThan(pull);
+      expect(run.indexOf('docker rm --force validator >/dev/null')).toBeGreaterThan(stop);
       expect(run).toContain('--volume /run/ovsb/validator-keys/arn_aws_secretsmanager_eu-west-1_123456789012_secret_ovsb_keys-AbCdEf:/keys:ro');
       expect(script).toContain('apt-get install -y -q docker.io curl openssl python3-boto3');
       // The beacon node's init container runs inside its unit's script, retried with the unit.
