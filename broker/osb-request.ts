@@ -66,10 +66,21 @@ export function queryHint(req: Request, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Who asked: the decoded originating identity (400 if malformed) and the platform's request identity. */
-export function requestOrigin(req: Request): RequestOrigin {
+/**
+ * Who asked: the decoded originating identity (400 if malformed) and the platform's request identity.
+ * With the request's `context`, the identity's platform must be `context.platform` (OSB "Originating
+ * Identity": it "MUST be the same"); 400 naming both otherwise.
+ */
+export function requestOrigin(req: Request, context?: JsonObject): RequestOrigin {
   const header = req.get(ORIGINATING_IDENTITY_HEADER);
   const originatingIdentity = header === undefined || header.trim() === '' ? undefined : parseOriginatingIdentity(header);
+  const platform = context?.['platform'];
+  if (originatingIdentity !== undefined && typeof platform === 'string' && platform !== originatingIdentity.platform) {
+    throw badRequest(
+      `${ORIGINATING_IDENTITY_HEADER} names platform "${clip(originatingIdentity.platform)}" but context.platform is "${clip(platform)}"; ` +
+        'they must be the same',
+    );
+  }
   return {
     ...(originatingIdentity !== undefined && { originatingIdentity }),
     ...(req.requestIdFromPlatform && { requestIdentity: req.requestId }),
@@ -80,6 +91,8 @@ export function requestOrigin(req: Request): RequestOrigin {
 export function routeId(req: Request, name: 'instance_id' | 'binding_id'): string {
   return req.params[name] as string;
 }
+
+const clip = (text: string): string => (text.length > 64 ? `${text.slice(0, 61)}...` : text);
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';

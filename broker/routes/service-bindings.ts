@@ -44,7 +44,7 @@ export function serviceBindingsRouter(bindings: BindingService, maxBodyBytes: nu
       ...(context !== undefined && { context }),
       ...(bindResource !== undefined && { bindResource }),
       ...(predecessorBindingId !== undefined && { predecessorBindingId }),
-      ...requestOrigin(req),
+      ...requestOrigin(req, context),
     });
     res.status(outcome.kind === 'created' ? 201 : 200).json(bindingBody(outcome, false));
   });

@@ -1,10 +1,11 @@
 /**
  * OSB service instances: provision (PUT), fetch (GET), update (PATCH), deprovision (DELETE).
  * Per route, in the order the checks must happen: AsyncRequired (422), ids (400), body (400); then the
- * service decides existence and conflicts. Auth and API version ran before (app.ts).
+ * service checks what needs the catalog (service, plan, parameters, maintenance_info) before existence,
+ * then conflicts and state. Auth and API version ran before (app.ts).
  */
-import { Router } from 'express';
-import type { InstanceService } from '../../src/service/instances';
+import { Router, type Request } from 'express';
+import type { Accepted, InstanceService } from '../../src/service/instances';
 import { requireAcceptsIncomplete } from '../middleware/async-required';
 import { jsonBody } from '../middleware/body';
 import { validateRouteIds } from '../middleware/ids';
@@ -18,6 +19,13 @@ import {
   requiredString,
   routeId,
 } from '../osb-request';
+
+/** Accepted with policy warnings: one warn line each, with the facts behind it (client, share, threshold). */
+function logWarnings(req: Request, instanceId: string, accepted: Accepted): void {
+  for (const warning of accepted.warnings) {
+    req.log.warn({ instanceId, operationId: accepted.operationId, policy: warning.policy, findings: warning.findings }, `accepted with a policy warning: ${warning.message}`);
+  }
+}
 
 export function serviceInstancesRouter(instances: InstanceService, maxBodyBytes: number): Router {
   const router = Router();
@@ -35,18 +43,21 @@ export function serviceInstancesRouter(instances: InstanceService, maxBodyBytes:
     const parameters = optionalObject(fields, 'parameters');
     const context = optionalObject(fields, 'context');
     const maintenance = maintenanceInfoVersion(fields);
+    const instanceId = routeId(req, 'instance_id');
     const outcome = await instances.provision({
-      instanceId: routeId(req, 'instance_id'),
+      instanceId,
       serviceId,
       planId,
       ...(parameters !== undefined && { parameters }),
       ...(context !== undefined && { context }),
       ...(maintenance !== undefined && { maintenanceInfoVersion: maintenance }),
-      ...requestOrigin(req),
+      ...requestOrigin(req, context),
     });
     const dashboard = outcome.dashboardUrl === undefined ? {} : { dashboard_url: outcome.dashboardUrl };
-    if (outcome.kind === 'accepted') res.status(202).json({ ...dashboard, operation: outcome.operationId });
-    else res.status(200).json(dashboard);
+    if (outcome.kind === 'accepted') {
+      logWarnings(req, instanceId, outcome);
+      res.status(202).json({ ...dashboard, operation: outcome.operationId });
+    } else res.status(200).json(dashboard);
   });
 
   router.patch('/:instance_id', asyncOnly, ids, body, async (req, res) => {
@@ -58,17 +69,19 @@ export function serviceInstancesRouter(instances: InstanceService, maxBodyBytes:
     const maintenance = maintenanceInfoVersion(fields);
     const previous = optionalObject(fields, 'previous_values');
     const previousPlanId = previous === undefined ? undefined : optionalString(previous, 'plan_id');
+    const instanceId = routeId(req, 'instance_id');
     const outcome = await instances.update({
-      instanceId: routeId(req, 'instance_id'),
+      instanceId,
       serviceId,
       ...(planId !== undefined && { planId }),
       ...(parameters !== undefined && { parameters }),
       ...(context !== undefined && { context }),
       ...(maintenance !== undefined && { maintenanceInfoVersion: maintenance }),
       ...(previousPlanId !== undefined && { previousPlanId }),
-      ...requestOrigin(req),
+      ...requestOrigin(req, context),
     });
     if (outcome.kind === 'accepted') {
+      logWarnings(req, instanceId, outcome);
       res.status(202).json({ ...(outcome.dashboardUrl !== undefined && { dashboard_url: outcome.dashboardUrl }), operation: outcome.operationId });
     } else {
       res.status(200).json({});

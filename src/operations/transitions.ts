@@ -22,11 +22,14 @@ export interface Settlement {
   readonly revokeBindings: boolean;
 }
 
-/** A failed update/deprovision leaves the instance as it was unless the worker says it is (un)usable. */
+/**
+ * A failed update/deprovision leaves the instance as it was, or makes it unusable when the worker says so.
+ * It never makes a `failed` instance usable (a failed provision, or an earlier failure): only a successful
+ * operation does, whatever `instanceUsable` says.
+ */
 function afterFailedChange(instanceUsable: boolean | undefined, priorState: InstanceState | undefined): InstanceState {
-  if (instanceUsable === false) return 'failed';
-  if (instanceUsable === true) return 'provisioned';
-  return priorState ?? 'provisioned';
+  if (instanceUsable === false || priorState === 'failed') return 'failed';
+  return 'provisioned';
 }
 
 export function settle(input: SettleInput): Settlement {

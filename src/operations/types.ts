@@ -89,6 +89,8 @@ export interface OperationRequest {
   readonly bindResource?: JsonObject;
   /** For binds: OSB `predecessor_binding_id` (binding rotation). @default undefined */
   readonly predecessorBindingId?: string;
+  /** Warnings of the provision policies that accepted it (`<policy>: <message>`), kept in the final description. @default none */
+  readonly policyWarnings?: readonly string[];
 }
 
 export interface OperationCommon {

@@ -8,9 +8,11 @@
  * begun, claimed and completed under the instance's lock: a crash in between leaves an operation the
  * worker's recovery finishes.
  *
- * Rules: the instance must be provisioned (422 ConcurrencyError while an instance operation runs);
+ * Rules: the request's own validity (ids, parameters: 400) is checked before the instance's existence
+ * (404); the instance must be provisioned (422 ConcurrencyError while an instance operation runs);
  * identical re-sent bind -> 200 with the same credentials; different attributes -> 409; unbind of an
- * absent binding -> 410; one operation per binding at a time (422 ConcurrencyError).
+ * absent binding -> 410; unbind with service_id / plan_id that are not the binding's -> 400, nothing
+ * revoked; one operation per binding at a time (422 ConcurrencyError).
  */
 import { generateToken, hashToken, TOKEN_PREFIX } from '../crypto/tokens';
 import { badRequest, conflict, gone, notFound, unprocessable, type OsbError } from '../errors';
@@ -20,7 +22,7 @@ import { grantedScopes } from './binding-scopes';
 import { bindingCredentials, type IssuedCredentials } from './credentials';
 import type { ServiceDeps } from './instances';
 import { jsonEqual } from './json';
-import { origin, type BindRequest, type UnbindRequest } from './requests';
+import { origin, requireOwnIds, type BindRequest, type UnbindRequest } from './requests';
 import { concurrency, lastOperationView, type LastOperationView } from './views';
 
 export interface BindingView {
@@ -56,6 +58,7 @@ export class BindingService {
 
   async bind(input: BindRequest): Promise<BindOutcome> {
     const { storage } = this.deps;
+    this.#checkRequest(input);
     return storage.withInstanceLock(input.instanceId, async (): Promise<BindOutcome> => {
       const instance = await storage.getInstance(input.instanceId);
       if (instance === undefined || instance.state === 'deprovisioned') {
@@ -122,6 +125,10 @@ export class BindingService {
       if (binding === undefined || binding.state === 'deleted') {
         throw gone(`service binding ${input.bindingId} of instance ${input.instanceId} does not exist`);
       }
+      // The binding's plan, or after a plan change of its instance the instance's current plan.
+      const instance = await storage.getInstance(binding.instanceId);
+      const plans = [...new Set([...(instance === undefined ? [] : [instance.planId]), binding.planId])];
+      requireOwnIds(`service binding ${binding.id} of instance ${binding.instanceId}`, input, binding.serviceId, plans, 'nothing was unbound');
       if (binding.state === 'creating' || binding.state === 'deleting') {
         throw concurrency(`service binding ${binding.id}`, await storage.getLatestBindingOperation(binding.instanceId, binding.id));
       }
@@ -184,10 +191,32 @@ export class BindingService {
     return lastOperationView(operation);
   }
 
-  #planOf(instance: Instance, input: BindRequest): PlanView {
+  /** What the request alone decides (OSB: before the instance's existence): ids, and parameters unless rotating. */
+  #checkRequest(input: BindRequest): void {
+    const { catalog } = this.deps;
     if (input.predecessorBindingId === undefined && (input.serviceId === undefined || input.planId === undefined)) {
       throw badRequest(`${input.serviceId === undefined ? 'service_id' : 'plan_id'} is required in the bind request body`);
     }
+    if (input.serviceId === undefined) return;
+    if (!catalog.hasService(input.serviceId)) {
+      throw badRequest(`service_id "${input.serviceId}" is not a service of this broker's catalog; fetch GET /v2/catalog for the ids`);
+    }
+    if (input.planId === undefined) return;
+    const plan = catalog.findPlan(input.serviceId, input.planId);
+    if (plan === undefined) {
+      throw badRequest(`plan_id "${input.planId}" is not a plan of service ${input.serviceId}; fetch GET /v2/catalog for the ids`);
+    }
+    if (input.predecessorBindingId === undefined) this.#checkParameters(plan, input.parameters ?? {});
+  }
+
+  #checkParameters(plan: PlanView, parameters: JsonObject): void {
+    const problems = this.deps.catalog.validateParameters(plan, parameters, 'bind');
+    if (problems.length > 0) {
+      throw badRequest(`invalid parameters for binding to plan ${plan.planName}: ${problems.map((p) => p.message).join('; ')}`);
+    }
+  }
+
+  #planOf(instance: Instance, input: BindRequest): PlanView {
     if (input.serviceId !== undefined && input.serviceId !== instance.serviceId) {
       throw badRequest(`service_id "${input.serviceId}" is not the service of instance ${instance.id} ("${instance.serviceId}")`);
     }
@@ -216,10 +245,7 @@ export class BindingService {
         );
       }
       const parameters = input.parameters ?? {};
-      const problems = this.deps.catalog.validateParameters(plan, parameters, 'bind');
-      if (problems.length > 0) {
-        throw badRequest(`invalid parameters for binding to plan ${plan.planName}: ${problems.map((p) => p.message).join('; ')}`);
-      }
+      this.#checkParameters(plan, parameters);
       return { parameters, bindResource: input.bindResource, scopes: grantedScopes(instance.id, this.deps.catalog.scopeAllowance(plan), parameters['scopes'] as readonly string[] | undefined) };
     }
     if (!plan.bindingRotatable) {
@@ -282,8 +308,6 @@ function requireUsable(instance: Instance, latest: Operation | undefined): void 
 }
 
 function unusable(instanceId: string, latest: Operation | undefined): OsbError {
-  return unprocessable(
-    'UnprocessableEntity',
-    `service instance ${instanceId} is not usable (its last ${latest?.kind ?? 'operation'} failed); repair it with an update or deprovision it`,
-  );
+  const fix = latest?.kind === 'provision' ? 'retry the provision (PUT) or deprovision it' : 'repair it with an update or deprovision it';
+  return unprocessable('UnprocessableEntity', `service instance ${instanceId} is not usable (its last ${latest?.kind ?? 'operation'} failed); ${fix}`);
 }

@@ -5,6 +5,10 @@
  * conditions the spec's table does not cover ("Service Broker Errors").
  *
  * MEV-Boost plans and RPC nodes run no validators, so the policy lets them through (see the ledger).
+ *
+ * The decision reads the whole ledger of the network, which the request then changes: requests on the
+ * same network are serialised (`serializeOn`), so concurrent provisions cannot each pass on a ledger
+ * that does not count the others and together cross the refuse threshold.
  */
 import type { Network } from '../../modules/clients/types';
 import { evaluatePolicy, type OfferedClients } from '../diversity';
@@ -31,10 +35,30 @@ export class DiversityPolicy implements ProvisionPolicy {
       case 'allow':
         return { verdict: 'allow' };
       case 'warn':
-        return { verdict: 'warn', message: decision.message };
+        return {
+          verdict: 'warn',
+          message: decision.message,
+          findings: decision.findings.map((f) => ({
+            network: entry.network,
+            scope: f.scope,
+            layer: f.layer,
+            client: f.client,
+            share: f.shareAfter,
+            threshold: f.threshold,
+          })),
+        };
       case 'refuse':
         return { verdict: 'refuse', code: 'DiversityPolicy', message: decision.message };
     }
+  }
+
+  /** The networks whose ledger the request reads and changes: its plan's, and for a plan change the old plan's. */
+  serializeOn(request: PolicyRequest): readonly string[] {
+    const networks = [request.planId, request.currentPlanId].flatMap((planId) => {
+      const plan = planId === undefined ? undefined : this.diversity.catalog.findPlan(request.serviceId, planId);
+      return plan?.kind === 'node' ? [plan.network] : [];
+    });
+    return [...new Set(networks)].map((network) => `${this.name}:${network}`);
   }
 
   #offered(network: Network): OfferedClients {

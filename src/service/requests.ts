@@ -1,4 +1,5 @@
 /** What the HTTP layer hands the service: OSB requests after syntax checks, in domain spelling. */
+import { badRequest } from '../errors';
 import type { JsonObject, OriginatingIdentity } from '../operations/types';
 
 /** Who asked; recorded with every operation (the audit trail). */
@@ -72,3 +73,24 @@ export function origin(input: RequestOrigin): RequestOrigin {
     ...(input.requestIdentity !== undefined && { requestIdentity: input.requestIdentity }),
   };
 }
+
+/**
+ * OSB DELETE query ids "MUST be the ID of the Service Offering / Plan associated with" what is deleted:
+ * anything else is the platform's mistake (400), never a reason to delete.
+ */
+export function requireOwnIds(
+  what: string,
+  given: { readonly serviceId: string; readonly planId: string },
+  serviceId: string,
+  planIds: readonly string[],
+  consequence: string,
+): void {
+  if (given.serviceId !== serviceId) {
+    throw badRequest(`service_id "${clipped(given.serviceId)}" is not the service of ${what} ("${serviceId}"); ${consequence}`);
+  }
+  if (!planIds.includes(given.planId)) {
+    throw badRequest(`plan_id "${clipped(given.planId)}" is not the plan of ${what} ("${planIds[0]}"); ${consequence}`);
+  }
+}
+
+const clipped = (value: string): string => (value.length > 80 ? `${value.slice(0, 77)}...` : value);

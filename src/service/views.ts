@@ -12,14 +12,15 @@ export interface LastOperationView {
   readonly updateRepeatable?: boolean;
 }
 
-export function lastOperationView(operation: Operation): LastOperationView {
+/** `usableNow`: for a failed update/deprovision that did not say, whether the instance is usable now. @default true (OSB) */
+export function lastOperationView(operation: Operation, usableNow?: boolean): LastOperationView {
   const description = operation.description.trim() === '' ? `${operation.kind} ${operation.state}` : operation.description;
   if (operation.state !== 'failed') return { state: operation.state, description };
   const changedExisting = operation.kind === 'update' || operation.kind === 'deprovision';
   return {
     state: 'failed',
     description,
-    ...(changedExisting && { instanceUsable: operation.instanceUsable ?? true }),
+    ...(changedExisting && { instanceUsable: operation.instanceUsable ?? usableNow ?? true }),
     ...(operation.kind === 'update' && { updateRepeatable: operation.updateRepeatable ?? true }),
   };
 }

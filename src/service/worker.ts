@@ -230,7 +230,7 @@ export class OperationWorker implements OperationScheduler {
         }
       }
       await progress.flushed();
-      await this.#complete(operationId, outcome, log);
+      await this.#complete(operationId, withPolicyWarnings(outcome, operation.request), log);
     } finally {
       clearInterval(renewal);
       clearTimeout(leaseExpiry);
@@ -383,25 +383,35 @@ const VERB: Readonly<Record<InProgressOperation['kind'], string>> = {
   unbind: 'Unbinding',
 };
 
-/** Fields only update/deprovision failures carry (OSB instance_usable / update_repeatable). */
+/**
+ * Fields only update/deprovision failures carry (OSB instance_usable / update_repeatable). An undefined
+ * instanceUsable means "as it was before": the instance keeps its state (src/operations/transitions.ts).
+ */
 function usability(
   kind: InProgressOperation['kind'],
-  instanceUsable: boolean,
+  instanceUsable: boolean | undefined,
   updateRepeatable: boolean,
 ): { instanceUsable?: boolean; updateRepeatable?: boolean } {
-  if (kind === 'update') return { instanceUsable, updateRepeatable };
-  if (kind === 'deprovision') return { instanceUsable };
+  const usable = instanceUsable === undefined ? {} : { instanceUsable };
+  if (kind === 'update') return { ...usable, updateRepeatable };
+  if (kind === 'deprovision') return usable;
   return {};
+}
+
+/** The policy warnings the operation was accepted with stay visible in its final description. */
+function withPolicyWarnings(outcome: OperationOutcome, request: InProgressOperation['request']): OperationOutcome {
+  const warnings = request.policyWarnings ?? [];
+  return warnings.length === 0 ? outcome : { ...outcome, description: `${outcome.description}. Policy warnings: ${warnings.join('; ')}` };
 }
 
 function failure(operation: InProgressOperation, error: unknown): OperationOutcome {
   const verb = VERB[operation.kind];
   if (error instanceof DataVolumeReplacementRefused) {
-    return { state: 'failed', description: `${verb} refused: ${error.message}`, ...usability(operation.kind, true, false) };
+    return { state: 'failed', description: `${verb} refused: ${error.message}`, ...usability(operation.kind, undefined, false) };
   }
   if (error instanceof OsbError) {
-    // Refused before anything was applied.
-    return { state: 'failed', description: `${verb} refused: ${error.description}`, ...usability(operation.kind, true, false) };
+    // Refused before anything was applied: the instance is as usable as it was (never more).
+    return { state: 'failed', description: `${verb} refused: ${error.description}`, ...usability(operation.kind, undefined, false) };
   }
   if (error instanceof ExternalError) {
     // The message usually names the first diagnostic already: only the others are added.

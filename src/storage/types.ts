@@ -109,6 +109,9 @@ export type BeginOperationInput =
   | (BeginCommon & { readonly kind: 'bind'; readonly binding: NewBinding })
   | (BeginCommon & { readonly kind: 'unbind'; readonly instanceId: string; readonly bindingId: string });
 
+/** A platform's retry of a provision that failed: the instance keeps its id, attributes and incarnation. */
+export type ProvisionRetryInput = BeginCommon & { readonly instanceId: string };
+
 export interface BeganOperation {
   readonly operation: InProgressOperation;
   readonly instance: Instance;
@@ -199,6 +202,12 @@ export interface Storage {
    * or the holder's process/connection dies.
    */
   withInstanceLock<T>(instanceId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * The same kind of mutex for a critical section wider than one instance, e.g. a provision policy's
+   * check-and-store over one network's ledger. Names never share a lock with an instance id. Lock order:
+   * take named locks first (in sorted order), then the instance lock, never the other way round.
+   */
+  withNamedLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
 
   // Instances
   getInstance(instanceId: string): Promise<Instance | undefined>;
@@ -216,6 +225,13 @@ export interface Storage {
 
   // Operations
   beginOperation(input: BeginOperationInput): Promise<BeganOperation>;
+  /**
+   * Starts a new attempt of a provision that failed: the instance (state `failed`, no provision of this
+   * incarnation ever succeeded) becomes `provisioning` with a new `in progress` provision operation, and
+   * takes the request's maintenance info version, in one transaction. 'instance-exists' when the instance
+   * is not such a failed provision; 'operation-in-progress' as for beginOperation.
+   */
+  beginProvisionRetry(input: ProvisionRetryInput): Promise<BeganOperation>;
   getOperation(operationId: string): Promise<Operation | undefined>;
   /** The newest provision/update/deprovision of the instance (any incarnation). */
   getLatestInstanceOperation(instanceId: string): Promise<Operation | undefined>;

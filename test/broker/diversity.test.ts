@@ -1,13 +1,17 @@
 /**
  * Client diversity and Lido mode in the running broker, over HTTP: provisions and plan changes refused by
- * the policy with an explanatory OSB error, warnings in the operation description, the catalog's live
- * diversity status, GET /diversity, /diversity/suggestions and /metrics.
+ * the policy with an explanatory OSB error, warnings in the operation description (to the end) and the
+ * log, a burst of concurrent provisions judged on what it adds up to (one broker or two replicas), the
+ * catalog's live diversity status, GET /diversity, /diversity/suggestions and /metrics.
  */
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import type { DiversityData } from '../../src/diversity';
-import { CREDENTIALS, createHarness, osb, type Harness } from './harness';
+import { LIVE_INSTANCE_STATES } from '../../src/operations/types';
+import type { ProvisionPolicy } from '../../src/service/policy';
+import { startPostgres, type TestPostgres } from '../support/postgres';
+import { CREDENTIALS, createHarness, osb, type Engine, type Harness } from './harness';
 
 const AUTH = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
 const FEE_RECIPIENT = '0x52908400098527886E0F7030069857D2E4169EE7';
@@ -116,6 +120,27 @@ describe('GIVEN no published shares for hoodi (operator scope only) and the buil
     expect(teku.status).toBe(202);
   });
 
+  it('WHEN validators are accepted with a warning THEN it is logged with the client, share and threshold, and the final description keeps it', async () => {
+    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, diversityData: { networks: {} } });
+    const res = await provision(h, 'warned-1', hoodiPlan(h, 'lighthouse', { execution: 'geth' }));
+    expect(res.status).toBe(202);
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        instanceId: 'warned-1',
+        operationId: res.body.operation,
+        policy: 'client-diversity',
+        msg: expect.stringContaining("lighthouse would hold 100% of this operator's validators on hoodi"),
+        findings: expect.arrayContaining([{ network: 'hoodi', scope: 'operator', layer: 'consensus', client: 'lighthouse', share: 1, threshold: 0.66 }]),
+      }),
+    );
+    await h.runQueued();
+    const done = await osb(h.app).get('/v2/service_instances/warned-1/last_operation');
+    expect(done.body.state).toBe('succeeded');
+    expect(done.body.description).toMatch(/^Provisioned\. Policy warnings: client-diversity: Client-diversity warning: /);
+    expect(done.body.description).toContain("lighthouse would hold 100% of this operator's validators on hoodi");
+  });
+
   it('WHEN an update raises validator_count of the majority client past the limit THEN it is refused and the instance is unchanged', async () => {
     h = await createHarness({ engine: 'sqlite', builtInPolicies: true, diversityData: { networks: {} } });
     const lighthouse = hoodiPlan(h, 'lighthouse', { execution: 'geth' });
@@ -138,6 +163,64 @@ describe('GIVEN no published shares for hoodi (operator scope only) and the buil
       .patch('/v2/service_instances/up-1?accepts_incomplete=true')
       .send({ service_id: lighthouse.serviceId, parameters: { validator_count: 1 } });
     expect(smaller.status).toBe(202);
+  });
+});
+
+describe('GIVEN no published shares for hoodi, an empty ledger and the built-in policies, WHEN lighthouse validators are provisioned all at once', () => {
+  let postgres: TestPostgres | undefined;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+  });
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+  const BURST = 4;
+  // An operator policy that asks something remote after the diversity check: each decision spans turns of
+  // the event loop between reading the ledger and storing the operation, so the requests really overlap.
+  const remoteCheck: ProvisionPolicy = {
+    name: 'remote-check',
+    evaluate: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      return { verdict: 'allow' };
+    },
+  };
+  const harness = (engine: Engine, databaseUrl?: string) =>
+    createHarness({
+      engine,
+      ...(engine === 'postgres' && postgres !== undefined && { postgres }),
+      ...(databaseUrl !== undefined && { databaseUrl }),
+      hold: true,
+      policiesAfter: [remoteCheck],
+      builtInPolicies: true,
+      diversityData: { networks: {} },
+    });
+
+  /** Each alone would pass (the first validators of an operator); together they are 100% lighthouse. */
+  async function burst(brokers: readonly Harness[]): Promise<number[]> {
+    const plan = hoodiPlan(brokers[0]!, 'lighthouse', { execution: 'geth' });
+    const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => provision(brokers[i % brokers.length]!, `burst-${i}`, plan)));
+    for (const refused of answers.filter((a) => a.status === 422)) {
+      expect(refused.body.error).toBe('DiversityPolicy');
+      expect(refused.body.description).toContain("lighthouse would hold 100% of this operator's validators on hoodi");
+    }
+    return answers.map((a) => a.status).sort();
+  }
+
+  it.each<Engine>(['sqlite', 'postgres'])('THEN on %s one is accepted and the rest are judged on the ledger that holds it', async (engine) => {
+    h = await harness(engine);
+    expect(await burst([h])).toEqual([202, ...Array<number>(BURST - 1).fill(422)]);
+    expect(await h.storage.listInstances({ states: LIVE_INSTANCE_STATES })).toHaveLength(1);
+  });
+
+  it('THEN across two broker replicas on one PostgreSQL database as well', async () => {
+    h = await harness('postgres');
+    const replica = await harness('postgres', h.databaseUrl);
+    try {
+      expect(await burst([h, replica])).toEqual([202, ...Array<number>(BURST - 1).fill(422)]);
+      expect(await replica.storage.listInstances({ states: LIVE_INSTANCE_STATES })).toHaveLength(1);
+    } finally {
+      await replica.close();
+    }
   });
 });
 

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   readonly engine: Engine;
   /** Required for postgres. */
   readonly postgres?: TestPostgres;
+  /** Another harness's database (`Harness.databaseUrl`): a second broker replica on it. @default a new database */
+  readonly databaseUrl?: string;
   /** Keep accepted operations queued until `runQueued()`. @default false */
   readonly hold?: boolean;
   /** @default none */
@@ -60,6 +62,8 @@ export interface HarnessOptions {
   readonly catalog?: Catalog;
   /** Add the broker's own policies (Lido mode, client diversity) after `policies`, as serve does. @default false */
   readonly builtInPolicies?: boolean;
+  /** Evaluated after the built-in ones. @default none */
+  readonly policiesAfter?: readonly ProvisionPolicy[];
   /** As OVSB_PUBLIC_URL: instances get a dashboard_url under it. @default none */
   readonly publicUrl?: string;
   /** The published shares in use. @default the bundled data/diversity.json */
@@ -130,7 +134,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   if (options.engine === 'postgres') {
     if (options.postgres === undefined) throw new Error('postgres harness needs a TestPostgres');
     databases += 1;
-    databaseUrl = await options.postgres.createDatabase(`broker_${process.pid}_${databases}`);
+    databaseUrl = options.databaseUrl ?? (await options.postgres.createDatabase(`broker_${process.pid}_${databases}`));
   }
   const logs: Record<string, unknown>[] = [];
   const logger: Logger = createLogger({ level: 'debug', destination: captureLogs(logs) });
@@ -164,6 +168,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const policies = [
     ...(options.policies ?? []),
     ...(options.builtInPolicies === true ? [new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
+    ...(options.policiesAfter ?? []),
   ];
   const publicUrl = options.publicUrl;
   const deps = {

@@ -7,6 +7,7 @@ import { scopeContextOf } from '../../src/service/binding-scopes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import type { ProvisionPolicy } from '../../src/service/policy';
+import type { DataVolumePredicate } from '../../src/terraform/data-volumes';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { API_VERSION, CREDENTIALS, createHarness, osb, originatingIdentity, otherPlanOf, sandboxPlan, type Engine, type Harness } from './harness';
 import request from 'supertest';
@@ -21,6 +22,8 @@ afterAll(async () => {
 
 const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
 const FEE_RECIPIENT = '0x388C818CA8B9251b393131C08a736A67ccB19297';
+/** An update that changes no data volume. */
+const CHECKPOINT = 'https://checkpoint.example.org';
 
 describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
   let h: Harness;
@@ -102,8 +105,24 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       ['version before AsyncRequired', () => osb(h.app).put('/v2/service_instances/x').unset('X-Broker-API-Version').send({}), 412],
       ['AsyncRequired before validation', () => osb(h.app).put('/v2/service_instances/a%2Fb').send('{not json'), 422],
       ['validation before existence', () => osb(h.app).patch('/v2/service_instances/never-provisioned?accepts_incomplete=true').send({}), 400],
+      ['PATCH: an unknown service_id before existence', () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ service_id: 'nope' }), 400],
+      ['PATCH: an unknown plan_id before existence', () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ service_id: plan.serviceId, plan_id: 'nope' }), 400],
+      [
+        'PATCH: invalid parameters for the plan named before existence',
+        () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ service_id: plan.serviceId, plan_id: plan.id, parameters: { colour: 'blue' } }),
+        400,
+      ],
+      ['bind: no service_id before existence', () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ plan_id: plan.id }), 400],
+      ['bind: an unknown plan_id before existence', () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ service_id: plan.serviceId, plan_id: 'nope' }), 400],
+      [
+        'bind: invalid parameters before existence',
+        () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ service_id: plan.serviceId, plan_id: plan.id, parameters: { colour: 'blue' } }),
+        400,
+      ],
     ])('%s', async (_case, send, status) => {
-      expect((await send()).status).toBe(status);
+      const res = await send();
+      expect(res.status).toBe(status);
+      if (status === 400) expect(res.body.error).toBe('BadRequest');
     });
 
     it('echoes X-Broker-API-Request-Identity, on refusals too', async () => {
@@ -112,6 +131,28 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       const refused = await request(h.app).get('/v2/catalog').set('X-Broker-API-Request-Identity', 'req-456');
       expect(refused.status).toBe(401);
       expect(refused.headers['x-broker-api-request-identity']).toBe('req-456');
+    });
+
+    it.each([
+      ['with spaces', 'trace 7f3a / step 2'],
+      ['of 1024 characters', 'r'.repeat(1024)],
+    ])('echoes the platform\'s request identity %s as sent, and records it with the operation', async (_case, identity) => {
+      const res = await put(newId()).set('X-Broker-API-Request-Identity', identity);
+      expect(res.status).toBe(202);
+      expect(res.headers['x-broker-api-request-identity']).toBe(identity);
+      expect((await h.storage.getOperation(res.body.operation))?.requestIdentity).toBe(identity);
+    });
+
+    it.each([
+      ['over 1024 characters', 'r'.repeat(1025), 'limit is 1024'],
+      ['outside printable ASCII', 'req-\u00e9t\u00e9', 'printable ASCII'],
+    ])('does not echo a request identity %s (nor a made-up one) and logs why', async (_case, identity, reason) => {
+      const res = await put(newId()).set('X-Broker-API-Request-Identity', identity);
+      expect(res.status).toBe(202);
+      expect(res.headers['x-broker-api-request-identity']).toBeUndefined();
+      expect((await h.storage.getOperation(res.body.operation))?.requestIdentity).toBeUndefined();
+      const warning = h.logs.find((line) => typeof line['msg'] === 'string' && line['msg'].includes('not echoed') && line['msg'].includes(reason));
+      expect(warning).toMatchObject({ level: 40, sentLength: expect.any(Number), requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     });
   });
 
@@ -305,9 +346,17 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       const warn: ProvisionPolicy = { name: 'client-diversity', evaluate: async () => ({ verdict: 'warn', message: 'lighthouse is above 33%' }) };
       const guarded = await createHarness({ engine, ...(postgres !== undefined && { postgres }), hold: true, policies: [warn] });
       try {
-        const res = await osb(guarded.app).put(`/v2/service_instances/${newId()}?accepts_incomplete=true`).send(provisionBody());
+        const id = newId();
+        const res = await osb(guarded.app).put(`/v2/service_instances/${id}?accepts_incomplete=true`).send(provisionBody());
         expect(res.status).toBe(202);
         expect((await guarded.storage.getOperation(res.body.operation))?.description).toContain('lighthouse is above 33%');
+        expect(guarded.logs).toContainEqual(
+          expect.objectContaining({ level: 40, instanceId: id, operationId: res.body.operation, policy: 'client-diversity', msg: expect.stringContaining('lighthouse is above 33%') }),
+        );
+        // The worker's progress and outcome do not wipe it out: the final description keeps it.
+        await guarded.runQueued();
+        const done = await osb(guarded.app).get(`/v2/service_instances/${id}/last_operation`);
+        expect(done.body).toEqual({ state: 'succeeded', description: 'Provisioned. Policy warnings: client-diversity: lighthouse is above 33%' });
       } finally {
         await guarded.close();
       }
@@ -353,12 +402,12 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       const id = newId();
       await put(id, provisionBody({ parameters: { consensus_storage_gi: 60 } }));
       await h.runQueued();
-      const res = await patch(id, { service_id: plan.serviceId, parameters: { execution_storage_gi: 180 } });
+      const res = await patch(id, { service_id: plan.serviceId, parameters: { checkpoint_sync_url: CHECKPOINT } });
       expect(res.status).toBe(202);
       expect(res.body.operation).toMatch(/^op-/);
       await h.runQueued();
       expect((await lastOperation(id)).body.state).toBe('succeeded');
-      expect((await osb(h.app).get(`/v2/service_instances/${id}`)).body.parameters).toEqual({ consensus_storage_gi: 60, execution_storage_gi: 180 });
+      expect((await osb(h.app).get(`/v2/service_instances/${id}`)).body.parameters).toEqual({ consensus_storage_gi: 60, checkpoint_sync_url: CHECKPOINT });
     });
 
     it('a re-sent identical PATCH while in progress -> 202 same operation; a different one -> 422 ConcurrencyError', async () => {
@@ -412,7 +461,8 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     it('a plan change to another plan of the service -> 202 -> succeeded, the plan takes effect', async () => {
       const id = await provisioned();
       const other = otherPlanOf(h.catalog, plan);
-      const res = await patch(id, { service_id: plan.serviceId, plan_id: other.id, previous_values: { plan_id: plan.id } });
+      // Another network: its volumes are new ones, which the caller accepts.
+      const res = await patch(id, { service_id: plan.serviceId, plan_id: other.id, previous_values: { plan_id: plan.id }, parameters: { allow_data_volume_replacement: true } });
       expect(res.status).toBe(202);
       await h.runQueued();
       expect((await lastOperation(id)).body.state).toBe('succeeded');
@@ -423,7 +473,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
   describe('an update that would replace a data volume', () => {
     // The sandbox records each container in a terraform_data; this runner rule treats a change of the
     // execution record (its volume size, say) as replacing the execution client's data volume.
-    const executionVolume = (resource: { type: string; name: string }, action: string) =>
+    const executionVolume: DataVolumePredicate = ({ resource, action }) =>
       resource.type === 'terraform_data' && resource.name.startsWith('node_execution_') && action !== 'read' && action !== 'create';
     let guarded: Harness;
     beforeAll(async () => {

@@ -2,11 +2,23 @@
  * RequiresApp (OSB "Binding", 422): an operator whose platform scopes credentials to applications sets
  * `broker.requires_app: true` in catalog.yaml; plans then advertise it in their metadata and a bind without
  * `bind_resource.app_guid` (or the deprecated top-level `app_guid`) is refused with error RequiresApp.
+ * On both storages.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledCatalogPath, loadCatalog, parseCatalog } from '../../src/catalog/load';
-import { createHarness, osb, sandboxPlan, type Harness } from './harness';
+import { startPostgres, type TestPostgres } from '../support/postgres';
+import { createHarness, osb, sandboxPlan, type Engine, type Harness } from './harness';
+
+const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+
+let postgres: TestPostgres | undefined;
+beforeAll(async () => {
+  postgres = await startPostgres();
+});
+afterAll(async () => {
+  await postgres?.stop();
+});
 
 const REQUIRES_APP_LINE = /^ {2}requires_app: false\b.*$/m;
 
@@ -16,13 +28,13 @@ function catalogRequiringApps() {
   return parseCatalog(text.replace(REQUIRES_APP_LINE, '  requires_app: true'), 'catalog.yaml (requires_app: true)');
 }
 
-describe('GIVEN a catalog with broker.requires_app: true', () => {
+describe.each(ENGINES)('GIVEN a catalog with broker.requires_app: true, on %s', (engine) => {
   let h: Harness;
   const instanceId = 'requires-app-instance';
   const instancePath = `/v2/service_instances/${instanceId}`;
 
   beforeAll(async () => {
-    h = await createHarness({ engine: 'sqlite', catalog: catalogRequiringApps() });
+    h = await createHarness({ engine, ...(postgres !== undefined && { postgres }), catalog: catalogRequiringApps() });
     const plan = sandboxPlan(h.catalog);
     const provision = await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id });
     expect(provision.status).toBe(202);

@@ -25,7 +25,10 @@ describe('settle', () => {
       { kind: 'update', request: { serviceId: 'svc', planId: 'plan-a' }, outcome: 'succeeded', priorState: 'provisioned' },
       { instance: { state: 'provisioned', planId: 'plan-a' }, revokeBindings: false },
     ],
-    ['update failed, usable', { kind: 'update', request, outcome: 'failed', instanceUsable: true, priorState: 'failed' }, { instance: { state: 'provisioned' }, revokeBindings: false }],
+    ['update failed, usable', { kind: 'update', request, outcome: 'failed', instanceUsable: true, priorState: 'provisioned' }, { instance: { state: 'provisioned' }, revokeBindings: false }],
+    // A failed provision (or an earlier failure) is never made usable by a failed operation.
+    ['update of a failed instance failed, said usable', { kind: 'update', request, outcome: 'failed', instanceUsable: true, priorState: 'failed' }, { instance: { state: 'failed' }, revokeBindings: false }],
+    ['deprovision of a failed instance failed, said usable', { kind: 'deprovision', request, outcome: 'failed', instanceUsable: true, priorState: 'failed' }, { instance: { state: 'failed' }, revokeBindings: false }],
     ['update failed, unusable', { kind: 'update', request, outcome: 'failed', instanceUsable: false, priorState: 'provisioned' }, { instance: { state: 'failed' }, revokeBindings: false }],
     ['update failed, unsaid: as before', { kind: 'update', request, outcome: 'failed', priorState: 'failed' }, { instance: { state: 'failed' }, revokeBindings: false }],
     ['deprovision succeeded', { kind: 'deprovision', request, outcome: 'succeeded', priorState: 'provisioned' }, { instance: { state: 'deprovisioned' }, revokeBindings: true }],

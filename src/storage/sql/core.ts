@@ -20,6 +20,7 @@ import type {
   NewInstance,
   OperationOutcome,
   OperationQuery,
+  ProvisionRetryInput,
   Storage,
   StorageEngine,
 } from '../types';
@@ -144,6 +145,11 @@ export class SqlStorage implements Storage {
     return this.#driver.withLock(instanceId, fn);
   }
 
+  withNamedLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // ':' is not an id character (broker/middleware/ids.ts): no instance id is ever this key.
+    return this.#driver.withLock(`lock:${name}`, fn);
+  }
+
   // ---- instances
 
   async getInstance(instanceId: string): Promise<Instance | undefined> {
@@ -214,6 +220,33 @@ export class SqlStorage implements Storage {
       if (!(error instanceof UniqueViolation)) throw error;
       // Another replica won a race the reads above could not see; report what it started.
       throw await this.#conflictAfterRace(input, error);
+    }
+  }
+
+  async beginProvisionRetry(input: ProvisionRetryInput): Promise<BeganOperation> {
+    try {
+      return await this.#driver.transaction(async (tx) => {
+        const now = this.#clock();
+        const current = await this.#readInstance(tx, input.instanceId, true);
+        const succeeded =
+          current === undefined
+            ? []
+            : await tx.all(
+                `SELECT id FROM operations WHERE instance_id = ? AND binding_id IS NULL AND kind = 'provision' AND state = 'succeeded' AND created_at >= ?`,
+                [input.instanceId, current.createdAt.getTime()],
+              );
+        if (current === undefined || current.state !== 'failed' || succeeded.length > 0) {
+          throw new StorageConflictError({ reason: 'instance-exists', instanceId: input.instanceId });
+        }
+        await this.#refuseIfRunning(tx, input.instanceId, undefined);
+        const instance = patchInstance(current, { state: 'provisioning', maintenanceInfoVersion: input.request.maintenanceInfoVersion ?? null }, now);
+        await this.#writeInstance(tx, instance);
+        const operation = await this.#insertOperation(tx, { ...input, kind: 'provision', instance: current }, instance.id, undefined, current.state, now);
+        return { operation, instance };
+      });
+    } catch (error) {
+      if (!(error instanceof UniqueViolation)) throw error;
+      throw await this.#conflictAfterRace({ ...input, kind: 'update' }, error);
     }
   }
 
