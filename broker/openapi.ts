@@ -36,10 +36,15 @@ const apiVersion = param('X-Broker-API-Version', 'header', 'OSB API version, 2.1
 const originatingIdentity = param(
   'X-Broker-API-Originating-Identity',
   'header',
-  '`<platform> <base64 JSON>`: the platform user behind the request, recorded with the operation (see /audit).',
+  '`<platform> <base64 JSON>`: the platform user behind the request, recorded with the operation (see /audit). Its platform must be the body\'s `context.platform` when both are given (400 otherwise).',
   false,
 );
-const requestIdentity = param('X-Broker-API-Request-Identity', 'header', 'Echoed in the response; names the request in logs.', false);
+const requestIdentity = param(
+  'X-Broker-API-Request-Identity',
+  'header',
+  'Echoed in the response as sent when printable ASCII of at most 1024 characters (otherwise not echoed); names the request in logs.',
+  false,
+);
 const instanceId = param('instance_id', 'path', 'Chosen by the platform; RFC 3986 unreserved characters, at most 255.', true, {
   type: 'string',
   pattern: '^[A-Za-z0-9._~-]{1,255}$',
@@ -102,7 +107,7 @@ const PATHS: JsonMap = {
       requestBody: { required: true, content: { 'application/json': { schema: ref('ProvisionRequest') } } },
       responses: {
         '200': json(ref('ProvisionResponse'), 'The instance exists with identical attributes and is provisioned.'),
-        '202': json(ref('AsyncResponse'), 'Accepted (also for an identical request while it runs); poll last_operation.'),
+        '202': json(ref('AsyncResponse'), 'Accepted (also for an identical request while it runs, and as a new attempt after a failed provision); poll last_operation.'),
         '400': osbError('Malformed body or id, unknown service or plan, or parameters not valid for the plan\'s schema (the field is named).'),
         '409': osbError('The instance exists with different attributes.'),
         '422': osbError('AsyncRequired, ConcurrencyError, MaintenanceInfoConflict, or a provision refused by the operator\'s policy.'),
@@ -120,9 +125,9 @@ const PATHS: JsonMap = {
       responses: {
         '200': json({ type: 'object' }, 'Nothing to change.'),
         '202': json(ref('AsyncResponse'), 'Accepted; poll last_operation.'),
-        '400': osbError('Malformed body or id, a plan change the service does not allow, or invalid parameters.'),
+        '400': osbError('Malformed body or id, unknown service or plan, or parameters (as given, or merged over the instance\'s) not valid for the target plan (the field is named).'),
         '404': osbError('No such instance.'),
-        '422': osbError('AsyncRequired, ConcurrencyError, MaintenanceInfoConflict, or an update refused by the operator\'s policy.'),
+        '422': osbError('AsyncRequired, ConcurrencyError, MaintenanceInfoConflict, a plan change the plan does not allow, an instance whose provision failed, or an update refused by the operator\'s policy.'),
         ...BODY_ERRORS,
         ...OSB_COMMON_ERRORS,
       },
@@ -135,7 +140,7 @@ const PATHS: JsonMap = {
       parameters: [...osbHeaders, instanceId, acceptsIncomplete(true), serviceIdQuery(true), planIdQuery(true)],
       responses: {
         '202': json(ref('AsyncResponse'), 'Accepted; poll last_operation, which answers succeeded when it is gone.'),
-        '400': osbError('A malformed id, or service_id / plan_id missing.'),
+        '400': osbError('A malformed id, or service_id / plan_id missing or not those of what is deleted (nothing is deleted).'),
         '410': osbError('No such instance (or already deprovisioned).'),
         '422': osbError('AsyncRequired, or ConcurrencyError while another operation runs.'),
         ...OSB_COMMON_ERRORS,
@@ -184,7 +189,7 @@ const PATHS: JsonMap = {
       parameters: [...osbHeaders, instanceId, bindingId, acceptsIncomplete(false), serviceIdQuery(true), planIdQuery(true)],
       responses: {
         '200': json({ type: 'object' }, 'Unbound.'),
-        '400': osbError('A malformed id, or service_id / plan_id missing.'),
+        '400': osbError('A malformed id, or service_id / plan_id missing or not those of what is deleted (nothing is deleted).'),
         '410': osbError('No such binding.'),
         '422': osbError('ConcurrencyError.'),
         ...OSB_COMMON_ERRORS,
