@@ -114,6 +114,14 @@ export interface OperationCommon {
 }
 
 export type Operation = OperationCommon & OperationState;
+
+/** What last_operation reports of an operation; storage reads it without decrypting the request. */
+export type OperationStatus = Pick<OperationCommon, 'id' | 'kind'> &
+  (
+    | Pick<OperationInProgress, 'state' | 'description'>
+    | Pick<OperationSucceeded, 'state' | 'description'>
+    | Pick<OperationFailed, 'state' | 'description' | 'instanceUsable' | 'updateRepeatable'>
+  );
 export type InProgressOperation = OperationCommon & OperationInProgress;
 
 export type InstanceState =

@@ -180,13 +180,7 @@ export class BindingService {
 
   /** OSB "Polling Last Operation for Service Bindings"; `operation` is a hint as for instances. */
   async lastOperation(instanceId: string, bindingId: string, operationHint: string | undefined): Promise<LastOperationView> {
-    const { storage } = this.deps;
-    let operation: Operation | undefined;
-    if (operationHint !== undefined) {
-      const hinted = await storage.getOperation(operationHint);
-      if (hinted !== undefined && hinted.instanceId === instanceId && hinted.bindingId === bindingId) operation = hinted;
-    }
-    operation ??= await storage.getLatestBindingOperation(instanceId, bindingId);
+    const operation = await this.deps.storage.getOperationStatus(instanceId, bindingId, operationHint);
     if (operation === undefined) throw notFound(`service binding ${bindingId} of instance ${instanceId} does not exist`);
     return lastOperationView(operation);
   }

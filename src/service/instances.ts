@@ -23,7 +23,7 @@
  *   stored under a named lock per that state, taken before the instance lock.
  */
 import { badRequest, conflict, gone, notFound, OsbError, unprocessable } from '../errors';
-import type { Instance, JsonObject, Operation, OperationRequest } from '../operations/types';
+import type { Instance, JsonObject, OperationRequest, OperationStatus } from '../operations/types';
 import { LockTimeoutError } from '../storage/errors';
 import type { Storage } from '../storage/types';
 import type { PlanView, ServiceCatalog } from './catalog';
@@ -377,28 +377,22 @@ export class InstanceService {
    * reported: it is a hint, never a reason to fail. After a deprovision the tombstone keeps answering.
    */
   async lastOperation(instanceId: string, operationHint: string | undefined): Promise<LastOperationView> {
-    const { storage } = this.deps;
-    let operation: Operation | undefined;
-    if (operationHint !== undefined) {
-      const hinted = await storage.getOperation(operationHint);
-      if (hinted !== undefined && hinted.instanceId === instanceId && hinted.bindingId === undefined) operation = hinted;
-    }
-    operation ??= await storage.getLatestInstanceOperation(instanceId);
+    const operation = await this.deps.storage.getOperationStatus(instanceId, undefined, operationHint);
     if (operation === undefined) throw notFound(`service instance ${instanceId} does not exist`);
-    return lastOperationView(operation, await this.#usableAfter(operation));
+    return lastOperationView(operation, await this.#usableAfter(instanceId, operation));
   }
 
   /**
    * A failed update/deprovision that did not say whether the instance is usable (it was refused before
    * anything changed) left it as it was: whether it is usable now, when this is its latest operation.
    */
-  async #usableAfter(operation: Operation): Promise<boolean | undefined> {
+  async #usableAfter(instanceId: string, operation: OperationStatus): Promise<boolean | undefined> {
     if (operation.state !== 'failed' || operation.instanceUsable !== undefined || (operation.kind !== 'update' && operation.kind !== 'deprovision')) {
       return undefined;
     }
     const [instance, latest] = await Promise.all([
-      this.deps.storage.getInstance(operation.instanceId),
-      this.deps.storage.getLatestInstanceOperation(operation.instanceId),
+      this.deps.storage.getInstance(instanceId),
+      this.deps.storage.getOperationStatus(instanceId, undefined, undefined),
     ]);
     return instance === undefined || latest?.id !== operation.id ? undefined : instance.state !== 'failed';
   }

@@ -1,6 +1,6 @@
 /** Operations as last_operation reports them, and the ConcurrencyError that names the running one. */
 import { unprocessable, type OsbError } from '../errors';
-import type { Operation, OperationStateName } from '../operations/types';
+import type { Operation, OperationStateName, OperationStatus } from '../operations/types';
 
 export interface LastOperationView {
   readonly state: OperationStateName;
@@ -13,7 +13,7 @@ export interface LastOperationView {
 }
 
 /** `usableNow`: for a failed update/deprovision that did not say, whether the instance is usable now. @default true (OSB) */
-export function lastOperationView(operation: Operation, usableNow?: boolean): LastOperationView {
+export function lastOperationView(operation: OperationStatus, usableNow?: boolean): LastOperationView {
   const description = operation.description.trim() === '' ? `${operation.kind} ${operation.state}` : operation.description;
   if (operation.state !== 'failed') return { state: operation.state, description };
   const changedExisting = operation.kind === 'update' || operation.kind === 'deprovision';

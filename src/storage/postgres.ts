@@ -22,10 +22,29 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const CONNECT_TIMEOUT_MS = 10_000;
 const UNIQUE_VIOLATION = '23505';
 
+/** Our statements are a fixed set, so their `$n` forms are computed once. */
+const numberedCache = new Map<string, string>();
+
 /** `?` placeholders to `$1..$n` (our SQL never contains a literal `?`). */
 const numbered = (sql: string): string => {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  let text = numberedCache.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    numberedCache.set(sql, text);
+  }
+  return text;
+};
+
+/** Names of the prepared hot-path reads (`ovsb_read_<n>`), one per distinct statement. */
+const preparedNames = new Map<string, string>();
+const preparedName = (sql: string): string => {
+  let name = preparedNames.get(sql);
+  if (name === undefined) {
+    name = `ovsb_read_${preparedNames.size + 1}`;
+    preparedNames.set(sql, name);
+  }
+  return name;
 };
 
 /** A signed int4 derived from the instance id, for the second advisory lock key. */
@@ -110,6 +129,14 @@ export class PostgresDriver implements SqlDriver {
 
   run(sql: string, params?: readonly SqlParam[]): Promise<number> {
     return this.#direct.run(sql, params);
+  }
+
+  async read(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+    try {
+      return (await this.#pool.query({ name: preparedName(sql), text: numbered(sql), values: params as SqlParam[] })).rows as Row[];
+    } catch (error) {
+      throw toExternal(error, sql);
+    }
   }
 
   async #connect(pool: Pool): Promise<PoolClient> {

@@ -131,6 +131,13 @@ export class SqliteDriver implements SqlDriver {
     return this.#serial(() => this.#direct.all(sql, params));
   }
 
+  read(sql: string, params?: readonly SqlParam[]): Promise<Row[]> {
+    // better-sqlite3 is synchronous: outside a transaction on this connection the statement sees only
+    // committed rows, so a poll need not queue behind writes (nor pay the queue's promise hops).
+    if (this.#closed || this.#db.inTransaction) return this.all(sql, params);
+    return this.#direct.all(sql, params);
+  }
+
   run(sql: string, params?: readonly SqlParam[]): Promise<number> {
     return this.#serial(() => this.#direct.run(sql, params));
   }

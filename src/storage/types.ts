@@ -29,6 +29,7 @@ import type {
   OperationKind,
   OperationRequest,
   OperationStateName,
+  OperationStatus,
   OriginatingIdentity,
 } from '../operations/types';
 import type { SecretBox } from '../crypto/secret-box';
@@ -236,6 +237,12 @@ export interface Storage {
   /** The newest provision/update/deprovision of the instance (any incarnation). */
   getLatestInstanceOperation(instanceId: string): Promise<Operation | undefined>;
   getLatestBindingOperation(instanceId: string, bindingId: string): Promise<Operation | undefined>;
+  /**
+   * last_operation's read: the status of the hinted operation when it belongs to this instance (or
+   * binding), else of the newest one; undefined when there is none. Reads only plain columns (no
+   * decryption) and never waits behind queued writes.
+   */
+  getOperationStatus(instanceId: string, bindingId: string | undefined, operationHint: string | undefined): Promise<OperationStatus | undefined>;
   listOperations(query?: OperationQuery): Promise<Operation[]>;
 
   /**

@@ -313,6 +313,48 @@ export function storageContract(target: ContractTarget): void {
         expect((await storage.getInstance('i-1'))?.state).toBe('failed');
       });
 
+      it('GIVEN several operations WHEN their status is read THEN the hint wins only for its own target, else the newest', async () => {
+        const { storage } = await setup();
+        await provisioned(storage, 'i-1');
+        await provisioned(storage, 'i-2');
+        const provision = await storage.getLatestInstanceOperation('i-1');
+        const { operation: update } = await storage.beginOperation({ kind: 'update', instanceId: 'i-1', request: request('plan-b'), description: 'Queued' });
+        await storage.completeOperation(update.id, { state: 'failed', description: 'apply failed', instanceUsable: false, updateRepeatable: true });
+        const { operation: bind } = await storage.beginOperation({
+          kind: 'bind',
+          binding: { id: 'b-1', instanceId: 'i-1', serviceId: 'svc', planId: 'plan-a', parameters: {}, context: {}, scopes: [] },
+          request: request(),
+          description: 'Binding',
+        });
+
+        // WHEN no hint THEN the newest instance operation, with its failure flags; bindings are apart.
+        expect(await storage.getOperationStatus('i-1', undefined, undefined)).toEqual({
+          id: update.id,
+          kind: 'update',
+          state: 'failed',
+          description: 'apply failed',
+          instanceUsable: false,
+          updateRepeatable: true,
+        });
+        // WHEN the hint names an older operation of the instance THEN that one.
+        expect(await storage.getOperationStatus('i-1', undefined, provision!.id)).toEqual({
+          id: provision!.id,
+          kind: 'provision',
+          state: 'succeeded',
+          description: 'Provisioned',
+        });
+        // WHEN the hint is another instance's, a binding's or unknown THEN it is ignored.
+        const i2 = await storage.getLatestInstanceOperation('i-2');
+        for (const hint of [i2!.id, bind.id, 'op-unknown']) {
+          expect((await storage.getOperationStatus('i-1', undefined, hint))?.id).toBe(update.id);
+        }
+        // Binding operations are read per binding.
+        expect(await storage.getOperationStatus('i-1', 'b-1', undefined)).toEqual({ id: bind.id, kind: 'bind', state: 'in progress', description: 'Binding' });
+        expect(await storage.getOperationStatus('i-1', 'b-1', update.id)).toMatchObject({ id: bind.id });
+        expect(await storage.getOperationStatus('i-1', 'b-2', undefined)).toBeUndefined();
+        expect(await storage.getOperationStatus('i-3', undefined, undefined)).toBeUndefined();
+      });
+
       it('GIVEN a finished operation WHEN completed again THEN operation-not-in-progress', async () => {
         const { storage } = await setup();
         await provisioned(storage, 'i-1');

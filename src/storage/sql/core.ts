@@ -7,7 +7,7 @@ import { ConfigError } from '../../errors';
 import { newOperationId } from '../../operations/ids';
 import { replicaIsGone } from '../../operations/replica';
 import { settle } from '../../operations/transitions';
-import type { Binding, BindingState, InProgressOperation, Instance, InstanceState, Operation } from '../../operations/types';
+import type { Binding, BindingState, InProgressOperation, Instance, InstanceState, Operation, OperationStatus } from '../../operations/types';
 import { StorageConflictError } from '../errors';
 import type {
   BeganOperation,
@@ -25,7 +25,16 @@ import type {
   StorageEngine,
 } from '../types';
 import { type Row, type SqlDriver, type SqlExecutor, type SqlParam, UniqueViolation } from './driver';
-import { bindingAad, decodeBinding, decodeInstance, decodeOperation, instanceAad, operationAad } from './rows';
+import {
+  bindingAad,
+  decodeBinding,
+  decodeInstance,
+  decodeOperation,
+  decodeOperationStatus,
+  instanceAad,
+  OPERATION_STATUS_COLUMNS,
+  operationAad,
+} from './rows';
 
 const MAX_QUERY_LIMIT = 1000;
 const DEFAULT_QUERY_LIMIT = 100;
@@ -269,6 +278,19 @@ export class SqlStorage implements Storage {
       [instanceId, bindingId],
     );
     return rows[0] === undefined ? undefined : decodeOperation(rows[0], this.#box);
+  }
+
+  async getOperationStatus(instanceId: string, bindingId: string | undefined, operationHint: string | undefined): Promise<OperationStatus | undefined> {
+    const target = bindingId === undefined ? 'binding_id IS NULL' : 'binding_id = ?';
+    const params: SqlParam[] = bindingId === undefined ? [instanceId] : [instanceId, bindingId];
+    // The hinted operation first when it is this target's, else the newest: one indexed read either way.
+    const order = operationHint === undefined ? 'seq DESC' : 'CASE WHEN id = ? THEN 0 ELSE 1 END, seq DESC';
+    if (operationHint !== undefined) params.push(operationHint);
+    const rows = await this.#driver.read(
+      `SELECT ${OPERATION_STATUS_COLUMNS} FROM operations WHERE instance_id = ? AND ${target} ORDER BY ${order} LIMIT 1`,
+      params,
+    );
+    return rows[0] === undefined ? undefined : decodeOperationStatus(rows[0]);
   }
 
   async listOperations(query: OperationQuery = {}): Promise<Operation[]> {

@@ -20,6 +20,11 @@ export interface SqlDialect {
 export interface SqlDriver extends SqlExecutor {
   readonly engine: StorageEngine;
   readonly dialect: SqlDialect;
+  /**
+   * One read statement on the hot path (last_operation polls). It sees committed data only and need not
+   * wait behind queued writes; PostgreSQL prepares it once per connection.
+   */
+  read(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
   /** Runs `fn` in one write transaction; statements must go through the given executor. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Cross-process mutex per instance id, bounded wait (LockTimeoutError). */

@@ -10,6 +10,7 @@ import type {
   Operation,
   OperationKind,
   OperationRequest,
+  OperationStatus,
 } from '../../operations/types';
 import type { Row } from './driver';
 
@@ -116,5 +117,30 @@ export function decodeOperation(row: Row, box: SecretBox): Operation {
     }
     default:
       throw new Error(`operation ${id} has unknown state ${JSON.stringify(state)} in the database`);
+  }
+}
+
+/** The columns `decodeOperationStatus` reads. */
+export const OPERATION_STATUS_COLUMNS = 'id, kind, state, description, instance_usable, update_repeatable';
+
+export function decodeOperationStatus(row: Row): OperationStatus {
+  const common = { id: text(row['id']), kind: text(row['kind']) as OperationKind, description: text(row['description']) };
+  const state = text(row['state']);
+  switch (state) {
+    case 'in progress':
+    case 'succeeded':
+      return { ...common, state };
+    case 'failed': {
+      const instanceUsable = optionalBool(row['instance_usable']);
+      const updateRepeatable = optionalBool(row['update_repeatable']);
+      return {
+        ...common,
+        state,
+        ...(instanceUsable !== undefined && { instanceUsable }),
+        ...(updateRepeatable !== undefined && { updateRepeatable }),
+      };
+    }
+    default:
+      throw new Error(`operation ${common.id} has unknown state ${JSON.stringify(state)} in the database`);
   }
 }
