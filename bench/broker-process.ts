@@ -26,6 +26,8 @@ export interface BrokerProcessOptions {
   readonly databaseUrl?: string;
   /** @default 4 */
   readonly maxConcurrentApplies?: number;
+  /** OVSB_LOG_LEVEL. @default 'info' (the broker's default) */
+  readonly logLevel?: string;
 }
 
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
@@ -43,8 +45,8 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
         OVSB_USERNAME: CREDENTIALS.username,
         OVSB_PASSWORD: CREDENTIALS.password,
         OVSB_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
-        // Access logs at info would measure the pipe to this process as much as the broker.
-        OVSB_LOG_LEVEL: 'warn',
+        // What operators run: the default level, an access line per request (to /dev/null here).
+        OVSB_LOG_LEVEL: options.logLevel ?? 'info',
         OVSB_MAX_CONCURRENT_APPLIES: String(options.maxConcurrentApplies ?? 4),
         CHECKPOINT_DISABLE: '1',
         ...(options.databaseUrl !== undefined && { OVSB_DATABASE_URL: options.databaseUrl }),

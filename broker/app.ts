@@ -30,7 +30,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
 import { healthRouter } from './routes/health';
 import { INTROSPECT_CREDENTIALS_HINT, introspectRouter } from './routes/introspect';
-import { lastOperationRouter } from './routes/last-operation';
+import { addLastOperationRoutes } from './routes/last-operation';
 import { metricsRouter } from './routes/metrics';
 import { openApiRouter } from './routes/openapi';
 import { serviceBindingsRouter } from './routes/service-bindings';
@@ -65,17 +65,19 @@ export function createApp(deps: BrokerAppDeps): Express {
   const auth = basicAuth(deps.credentials);
 
   app.use(requestContext(deps.logger));
-  app.use(healthRouter(deps.readiness, deps.logger));
-  app.use(openApiRouter());
-  app.use('/dashboard', dashboardRouter(deps.diversity));
 
+  // /v2 first and last_operation first within it: platform polls are the hot path.
   const v2 = express.Router();
   v2.use(auth, apiVersion());
+  addLastOperationRoutes(v2, deps.instances, deps.bindings, deps.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC);
   v2.use('/catalog', catalogRouter(deps.catalog));
-  v2.use('/service_instances', lastOperationRouter(deps.instances, deps.bindings, deps.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC));
   v2.use('/service_instances/:instance_id/service_bindings', serviceBindingsRouter(deps.bindings, maxBodyBytes));
   v2.use('/service_instances', serviceInstancesRouter(deps.instances, maxBodyBytes));
   app.use('/v2', v2);
+
+  app.use(healthRouter(deps.readiness, deps.logger));
+  app.use(openApiRouter());
+  app.use('/dashboard', dashboardRouter(deps.diversity));
   app.use('/audit', auth, auditRouter(deps.storage));
   app.use('/diversity', auth, diversityRouter(deps.diversity));
   app.use('/metrics', auth, metricsRouter(deps.diversity));

@@ -51,10 +51,20 @@ const BROKER_CREDENTIALS_HINT =
 /** Accepts any of `expected` (e.g. introspection and broker credentials): every set is compared, always. */
 export function basicAuth(expected: BasicCredentials | readonly BasicCredentials[], options: BasicAuthOptions = {}): RequestHandler {
   // The expected side is hashed once, not per request.
-  const expectedDigests = (Array.isArray(expected) ? expected : [expected as BasicCredentials]).map(digestsOf);
+  const sets = Array.isArray(expected) ? expected : [expected as BasicCredentials];
+  const expectedDigests = sets.map(digestsOf);
+  // Platforms send the canonical header on every poll: one digest of the whole header settles it. Any
+  // other spelling (scheme case, spaces) takes the parsing path below. Every set is compared either way:
+  // the time taken does not tell which set (if any) matched.
+  const canonicalDigests = sets.map(({ username, password }) => digest(`Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`));
   return (req, res, next) => {
-    const presented = parseBasicAuthorization(req.get('Authorization'));
-    // No short cut: the time taken does not tell which set (if any) matched.
+    const header = req.headers.authorization;
+    const headerDigest = header === undefined ? undefined : digest(header);
+    if (headerDigest !== undefined && canonicalDigests.map((canonical) => timingSafeEqual(headerDigest, canonical)).includes(true)) {
+      next();
+      return;
+    }
+    const presented = parseBasicAuthorization(header);
     const matches = presented === undefined ? [] : expectedDigests.map((digests) => digestsMatch(presented, digests));
     if (matches.includes(true)) {
       next();

@@ -9,7 +9,7 @@
  * under a fresh UUID and a warning says so.
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from '../../src/log';
 
 export const REQUEST_IDENTITY_HEADER = 'X-Broker-API-Request-Identity';
@@ -38,25 +38,49 @@ function identityProblem(value: string): string | undefined {
   return undefined;
 }
 
+const BASE_LOGGER = Symbol('ovsb.baseLogger');
+const CHILD_LOGGER = Symbol('ovsb.childLogger');
+interface LoggerSlots {
+  [BASE_LOGGER]?: Logger;
+  [CHILD_LOGGER]?: Logger;
+}
+
+// `req.log` is a getter on Express's request prototype, made once: the child logger is created on first
+// use (most requests, polls, never log but the access line), and requests keep one object shape.
+Object.defineProperty(express.request, 'log', {
+  configurable: true,
+  get(this: Express.Request & LoggerSlots): Logger {
+    const base = this[BASE_LOGGER];
+    if (base === undefined) throw new Error('req.log is used before the requestContext middleware ran');
+    return (this[CHILD_LOGGER] ??= base.child({ requestId: this.requestId }));
+  },
+});
+
 export function requestContext(logger: Logger): RequestHandler {
+  // Access lines carry only the fixed fields below, never a secret: they skip redaction, which costs
+  // several times the line itself on every request.
+  const accessLog = logger.isLevelEnabled('info') ? logger.child({}, { redact: { paths: [] } }) : undefined;
   return (req, res, next) => {
-    const sent = req.get(REQUEST_IDENTITY_HEADER);
-    const problem = sent === undefined || sent === '' ? undefined : identityProblem(sent);
-    const fromPlatform = sent !== undefined && sent !== '' && problem === undefined;
+    const header = req.headers['x-broker-api-request-identity'];
+    const sent = typeof header === 'string' && header !== '' ? header : undefined;
+    const problem = sent === undefined ? undefined : identityProblem(sent);
+    const fromPlatform = sent !== undefined && problem === undefined;
     const requestId = fromPlatform ? sent : randomUUID();
     req.requestId = requestId;
     req.requestIdFromPlatform = fromPlatform;
-    // The child logger is made on first use: most requests (polls) never log but the access line.
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', { get: () => (child ??= logger.child({ requestId })), configurable: true });
-    if (problem === undefined) res.set(REQUEST_IDENTITY_HEADER, requestId);
+    (req as LoggerSlots)[BASE_LOGGER] = logger;
+    if (problem === undefined) res.setHeader(REQUEST_IDENTITY_HEADER, requestId);
     else req.log.warn({ sentLength: sent?.length }, `${REQUEST_IDENTITY_HEADER} not echoed: ${problem}; this request is logged under a fresh id`);
-    if (logger.isLevelEnabled('info')) {
-      const started = process.hrtime.bigint();
+    if (accessLog !== undefined) {
+      const started = performance.now();
       res.on('finish', () => {
-        const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
         // The path only: ids are not secret, query strings carry nothing we need in the access log.
-        req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms }, 'request');
+        const path = req.originalUrl.split('?', 1)[0] as string;
+        const line = { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+        // A platform polls every running operation every few seconds: answered polls would drown the
+        // log at info, so they go at debug; every other request (and any failed poll) at info.
+        if (res.statusCode === 200 && req.method === 'GET' && path.endsWith('/last_operation')) accessLog.debug(line, 'request');
+        else accessLog.info(line, 'request');
       });
     }
     next();

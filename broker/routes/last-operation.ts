@@ -2,7 +2,7 @@
  * OSB last_operation for instances and bindings. `Retry-After` (seconds) tells the platform when to poll
  * again while an operation runs; `operation`, `service_id` and `plan_id` are hints and never fail a poll.
  */
-import { Router, type Response } from 'express';
+import type { Response, Router } from 'express';
 import type { BindingService } from '../../src/service/bindings';
 import type { InstanceService } from '../../src/service/instances';
 import type { LastOperationView } from '../../src/service/views';
@@ -19,18 +19,19 @@ function answer(res: Response, view: LastOperationView, retryAfterSec: number): 
   });
 }
 
-export function lastOperationRouter(instances: InstanceService, bindings: BindingService, retryAfterSec: number): Router {
-  const router = Router();
+/**
+ * Adds the two last_operation routes to the /v2 router itself rather than as a sub-router: polls are
+ * the broker's hot path, and every nested router costs a dispatch per request.
+ */
+export function addLastOperationRoutes(router: Router, instances: InstanceService, bindings: BindingService, retryAfterSec: number): void {
   const ids = validateRouteIds();
 
-  router.get('/:instance_id/last_operation', ids, async (req, res) => {
+  router.get('/service_instances/:instance_id/last_operation', ids, async (req, res) => {
     answer(res, await instances.lastOperation(routeId(req, 'instance_id'), queryHint(req, 'operation')), retryAfterSec);
   });
 
-  router.get('/:instance_id/service_bindings/:binding_id/last_operation', ids, async (req, res) => {
+  router.get('/service_instances/:instance_id/service_bindings/:binding_id/last_operation', ids, async (req, res) => {
     const view = await bindings.lastOperation(routeId(req, 'instance_id'), routeId(req, 'binding_id'), queryHint(req, 'operation'));
     answer(res, view, retryAfterSec);
   });
-
-  return router;
 }
