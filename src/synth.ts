@@ -6,6 +6,9 @@
  * stack. `writeSynthesizedApp` is the one writing function: cdktf's own `app.synth()` layout,
  * `<outdir>/stacks/<name>/cdk.tf.json` plus `manifest.json`, for `ovsb synth` and `cdktf synth`.
  */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, type TerraformStack } from 'cdktf';
 import { MevBoostStack } from '../stacks/mev-boost-stack';
 import { RpcNodeStack, ValidatorNodeStack } from '../stacks/node-stack';
@@ -58,9 +61,24 @@ export function mevBoostStackDefinition(name: string, props: MevBoostStackProps)
   return { name, build: (app) => new MevBoostStack(app, name, props) };
 }
 
-/** One stack synthesised in memory, no files written (tests, the bench). */
+/**
+ * cdktf's App constructor creates `<outdir>/stacks` even when nothing is synthesised to disk. In memory
+ * its outdir is a scratch directory under the OS temp dir, created once per process, so synthesis never
+ * writes into the working directory (read-only in the broker's container, the user's checkout for the CLI).
+ */
+let scratchOutdir: string | undefined;
+function inMemoryOutdir(): string {
+  if (scratchOutdir === undefined) {
+    const dir = join(tmpdir(), `ovsb-cdktf-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(join(dir, 'stacks'), { recursive: true, mode: 0o700 });
+    scratchOutdir = dir;
+  }
+  return scratchOutdir;
+}
+
+/** One stack synthesised in memory, no files written (tests, the bench, the broker). */
 export function synthesizeInMemory(definition: StackDefinition): TerraformJson {
-  const app = new App({ skipValidation: true });
+  const app = new App({ skipValidation: true, outdir: inMemoryOutdir() });
   return definition.build(app).toTerraform() as TerraformJson;
 }
 
