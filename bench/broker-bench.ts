@@ -98,9 +98,11 @@ export async function provisionBench(quick: boolean): Promise<ProvisionFigures> 
 }
 
 export interface LoadResult {
+  /** Medians over the rounds. */
   readonly requestsPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Sums over the rounds. */
   readonly errors: number;
   readonly non2xx: number;
 }
@@ -109,9 +111,13 @@ export interface LoadFigures {
   readonly engine: 'sqlite' | 'postgres';
   readonly instances: number;
   readonly durationSec: number;
+  readonly rounds: number;
   readonly hello: LoadResult;
   readonly lastOperation: LoadResult;
   readonly catalog: LoadResult;
+  /** Median over the rounds of (endpoint req/s / hello-world req/s in the same round). */
+  readonly lastOperationRatio: number;
+  readonly catalogRatio: number;
 }
 
 function summary(result: autocannon.Result): LoadResult {
@@ -121,6 +127,16 @@ function summary(result: autocannon.Result): LoadResult {
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+  };
+}
+
+function medianOf(results: readonly LoadResult[]): LoadResult {
+  return {
+    requestsPerSec: median(results.map((r) => r.requestsPerSec)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
   };
 }
 
@@ -180,21 +196,43 @@ export const CONNECTIONS = 4;
 export async function loadBench(engine: 'sqlite' | 'postgres', quick: boolean, databaseUrl?: string): Promise<LoadFigures> {
   const plan = sandboxPlan();
   const instances = 1000;
-  const durationSec = quick ? 3 : 10;
+  const durationSec = quick ? 3 : 5;
+  const rounds = quick ? 1 : 3;
   const dataDir = tempDir(`load-${engine}`);
   await seedInstances(dataDir, databaseUrl, instances, plan);
   const broker = await startBrokerProcess({ dataDir, ...(databaseUrl !== undefined && { databaseUrl }) });
   const hello = await startHello();
+  let next = 0;
+  const pollPaths = () => {
+    next = (next + 7919) % instances;
+    return `/v2/service_instances/seeded-${next}/last_operation`;
+  };
   try {
-    const helloResult = await load(hello.url, durationSec, CONNECTIONS);
-    let next = 0;
-    const lastOperation = await load(`${broker.base}/v2/service_instances/seeded-0/last_operation`, durationSec, CONNECTIONS, () => {
-      next = (next + 7919) % instances;
-      return `/v2/service_instances/seeded-${next}/last_operation`;
-    });
-    // The catalog is megabytes (729 plans with their schemas): fewer connections, same duration.
-    const catalog = await load(`${broker.base}/v2/catalog`, durationSec, 2);
-    return { engine, instances, durationSec, hello: helloResult, lastOperation, catalog };
+    // Warm both servers (JIT, statement caches) before anything counts.
+    await load(hello.url, 1, CONNECTIONS);
+    await load(`${broker.base}/v2/service_instances/seeded-0/last_operation`, 1, CONNECTIONS, pollPaths);
+    const hellos: LoadResult[] = [];
+    const polls: LoadResult[] = [];
+    const catalogs: LoadResult[] = [];
+    // Rounds interleave the endpoints, so a noisy moment on the machine hits all of them alike.
+    for (let round = 0; round < rounds; round++) {
+      hellos.push(await load(hello.url, durationSec, CONNECTIONS));
+      polls.push(await load(`${broker.base}/v2/service_instances/seeded-0/last_operation`, durationSec, CONNECTIONS, pollPaths));
+      // The catalog is megabytes (729 plans with their schemas): fewer connections, same duration.
+      catalogs.push(await load(`${broker.base}/v2/catalog`, durationSec, 2));
+    }
+    const ratios = (results: readonly LoadResult[]) => median(results.map((r, i) => r.requestsPerSec / hellos[i]!.requestsPerSec));
+    return {
+      engine,
+      instances,
+      durationSec,
+      rounds,
+      hello: medianOf(hellos),
+      lastOperation: medianOf(polls),
+      catalog: medianOf(catalogs),
+      lastOperationRatio: ratios(polls),
+      catalogRatio: ratios(catalogs),
+    };
   } finally {
     hello.stop();
     await broker.stop();
@@ -203,19 +241,27 @@ export async function loadBench(engine: 'sqlite' | 'postgres', quick: boolean, d
 
 export interface ConcurrencyFigures {
   readonly instances: number;
+  readonly runs: number;
+  /** Median over the runs. */
   readonly totalSec: number;
+  /** Sums over the runs. */
   readonly succeeded: number;
   readonly failed: number;
+  /** Median over the runs of each run's peak. */
   readonly peakRssMiB: number;
-  /** RSS (MiB) of the broker when this many provisions had finished. */
+  /** RSS (MiB) of the broker when this many provisions had finished (median over the runs). */
   readonly rssAtMiB: readonly { readonly done: number; readonly rssMiB: number }[];
   readonly maxConcurrentApplies: number;
 }
 
-export async function concurrencyBench(quick: boolean): Promise<ConcurrencyFigures> {
-  const plan = sandboxPlan();
-  const count = quick ? 20 : 200;
-  const maxConcurrentApplies = 4;
+interface ConcurrencyRun {
+  readonly totalSec: number;
+  readonly succeeded: number;
+  readonly peakRssMiB: number;
+  readonly rssAtMiB: readonly { readonly done: number; readonly rssMiB: number }[];
+}
+
+async function concurrencyRun(plan: CatalogPlan, count: number, maxConcurrentApplies: number): Promise<ConcurrencyRun> {
   const broker = await startBrokerProcess({ dataDir: tempDir('concurrent'), maxConcurrentApplies });
   const rss = sampleRss(broker.pid);
   const milestones = [0.25, 0.5, 0.75, 1].map((f) => Math.round(f * count));
@@ -248,9 +294,29 @@ export async function concurrencyBench(quick: boolean): Promise<ConcurrencyFigur
     );
     const totalSec = (performance.now() - started) / 1000;
     const succeeded = [...states.values()].filter((s) => s === 'succeeded').length;
-    return { instances: count, totalSec, succeeded, failed: count - succeeded, peakRssMiB: rss.peak() / 1024, rssAtMiB: rssAt, maxConcurrentApplies };
+    return { totalSec, succeeded, peakRssMiB: rss.peak() / 1024, rssAtMiB: rssAt };
   } finally {
     rss.stop();
     await broker.stop();
   }
+}
+
+export async function concurrencyBench(quick: boolean): Promise<ConcurrencyFigures> {
+  const plan = sandboxPlan();
+  const count = quick ? 20 : 200;
+  const runs = quick ? 1 : 3;
+  const maxConcurrentApplies = 4;
+  const results: ConcurrencyRun[] = [];
+  for (let i = 0; i < runs; i++) results.push(await concurrencyRun(plan, count, maxConcurrentApplies));
+  const succeeded = results.reduce((sum, r) => sum + r.succeeded, 0);
+  return {
+    instances: count,
+    runs,
+    totalSec: median(results.map((r) => r.totalSec)),
+    succeeded,
+    failed: count * runs - succeeded,
+    peakRssMiB: median(results.map((r) => r.peakRssMiB)),
+    rssAtMiB: (results[0]?.rssAtMiB ?? []).map(({ done }, i) => ({ done, rssMiB: median(results.map((r) => r.rssAtMiB[i]?.rssMiB ?? 0)) })),
+    maxConcurrentApplies,
+  };
 }
