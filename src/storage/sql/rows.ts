@@ -87,7 +87,6 @@ export function decodeOperation(row: Row, box: SecretBox): Operation {
     id,
     instanceId: text(row['instance_id']),
     ...(bindingId !== undefined && { bindingId }),
-    kind: text(row['kind']) as OperationKind,
     request: box.openJson<OperationRequest>(text(row['request_enc']), operationAad(id)),
     ...(platform !== undefined && { originatingIdentity: { platform, value: json<JsonObject>(row['identity_value']) } }),
     ...(requestIdentity !== undefined && { requestIdentity }),
@@ -96,27 +95,13 @@ export function decodeOperation(row: Row, box: SecretBox): Operation {
     createdAt: time(row['created_at']),
     updatedAt: time(row['updated_at']),
   };
-  const description = text(row['description']);
-  const state = text(row['state']);
-  switch (state) {
+  const status = decodeOperationStatus(row);
+  switch (status.state) {
     case 'in progress':
-      return { ...common, state, description, attempts: Number(row['attempts']), startedAt: time(row['created_at']) };
+      return { ...common, ...status, attempts: Number(row['attempts']), startedAt: time(row['created_at']) };
     case 'succeeded':
-      return { ...common, state, description, finishedAt: time(row['finished_at']) };
-    case 'failed': {
-      const instanceUsable = optionalBool(row['instance_usable']);
-      const updateRepeatable = optionalBool(row['update_repeatable']);
-      return {
-        ...common,
-        state,
-        description,
-        finishedAt: time(row['finished_at']),
-        ...(instanceUsable !== undefined && { instanceUsable }),
-        ...(updateRepeatable !== undefined && { updateRepeatable }),
-      };
-    }
-    default:
-      throw new Error(`operation ${id} has unknown state ${JSON.stringify(state)} in the database`);
+    case 'failed':
+      return { ...common, ...status, finishedAt: time(row['finished_at']) };
   }
 }
 
