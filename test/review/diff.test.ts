@@ -108,6 +108,33 @@ describe('diffStack: aws', () => {
     expect(diff?.destructive).toBe(true);
   });
 
+  it('GIVEN the network interface moved to another subnet THEN it and the instance using it are replaced, the EBS volume kept', () => {
+    const withInterface = (subnet: string) => {
+      const stack = awsStack(A) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+      const instance = stack.resource['aws_instance']!['node_instance_55555555']!;
+      return {
+        ...stack,
+        resource: {
+          ...stack.resource,
+          aws_instance: {
+            node_instance_55555555: { ...instance, primary_network_interface: { network_interface_id: '${aws_network_interface.node_network-interface_88888888.id}' } },
+          },
+          aws_network_interface: {
+            'node_network-interface_88888888': {
+              subnet_id: subnet,
+              '//': { metadata: { path: `${A}/node/network-interface`, uniqueId: 'node_network-interface_88888888' } },
+            },
+          },
+        },
+      };
+    };
+    const diff = diffStack(A, withInterface('subnet-a'), withInterface('subnet-b'));
+    expect(block(diff, 'node/network-interface')).toMatchObject({ action: 'replace', reasons: ['subnet_id changed'] });
+    expect(block(diff, 'node/instance')?.action).toBe('replace');
+    expect(block(diff, 'node/data-volume')).toBeUndefined();
+    expect(diff?.destructive).toBe(false);
+  });
+
   it('GIVEN a change of an attribute in lifecycle.ignore_changes THEN nothing changes', () => {
     expect(diffStack(A, awsStack(A), awsStack(A, { ami: 'ami-2' }))).toBeUndefined();
   });
