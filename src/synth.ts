@@ -76,10 +76,30 @@ function inMemoryOutdir(): string {
   return scratchOutdir;
 }
 
+/**
+ * cdktf records a full stack trace on every token it creates (a plain object's `stack`, kept for its own
+ * debugging) and formatting them is a third of a synth; nothing in the Terraform JSON uses them. While a
+ * stack is built in memory those traces format as empty; real Errors keep theirs.
+ */
+function withoutTokenStackTraces<T>(build: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    if (!(error instanceof Error)) return '';
+    return previous !== undefined ? previous(error, frames) : `${String(error)}${frames.map((frame) => `\n    at ${String(frame)}`).join('')}`;
+  };
+  try {
+    return build();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 /** One stack synthesised in memory, no files written (tests, the bench, the broker). */
 export function synthesizeInMemory(definition: StackDefinition): TerraformJson {
-  const app = new App({ skipValidation: true, outdir: inMemoryOutdir() });
-  return definition.build(app).toTerraform() as TerraformJson;
+  return withoutTokenStackTraces(() => {
+    const app = new App({ skipValidation: true, outdir: inMemoryOutdir() });
+    return definition.build(app).toTerraform() as TerraformJson;
+  });
 }
 
 export function synthesizeNodeStack(stackName: string, props: NodeStackProps): TerraformJson {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { synthesizeMevBoostStack, synthesizeNodeStack } from '../../src/synth';
+import { TerraformStack } from 'cdktf';
+import { synthesizeInMemory, synthesizeMevBoostStack, synthesizeNodeStack } from '../../src/synth';
 import { mevBoostProps, nodeProps } from './props';
 
 describe('in-memory synthesis', () => {
@@ -22,5 +23,24 @@ describe('in-memory synthesis', () => {
     expect(Object.keys(node.resource ?? {}).length).toBeGreaterThan(0);
     expect(Object.keys(mevBoost.resource ?? {}).length).toBeGreaterThan(0);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('GIVEN a stack that throws while it is built THEN the error keeps its stack trace, and the hook is restored', () => {
+    const before = Error.prepareStackTrace;
+    let thrown: unknown;
+    try {
+      synthesizeInMemory({
+        name: 'broken',
+        build: (app) => {
+          const stack = new TerraformStack(app, 'broken');
+          throw new RangeError(`no ${stack.node.id} today`);
+        },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect((thrown as Error).stack).toMatch(/^RangeError: no broken today\n\s+at /);
+    expect(Error.prepareStackTrace).toBe(before);
   });
 });
