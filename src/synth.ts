@@ -78,8 +78,8 @@ function inMemoryOutdir(): string {
 
 /**
  * cdktf records a full stack trace on every token it creates (a plain object's `stack`, kept for its own
- * debugging) and formatting them is a third of a synth; nothing in the Terraform JSON uses them. While a
- * stack is built in memory those traces format as empty; real Errors keep theirs.
+ * debugging) and formatting them is a third of a synth; nothing in the Terraform JSON uses them. While
+ * stacks are built those traces format as empty; real Errors keep theirs.
  */
 function withoutTokenStackTraces<T>(build: () => T): T {
   const previous = Error.prepareStackTrace;
@@ -126,7 +126,9 @@ export function writeSynthesizedApp(outdir: string | undefined, stacks: readonly
     seen.add(name);
   }
   const app = new App({ skipValidation: true, ...(outdir === undefined ? {} : { outdir }) });
-  for (const definition of stacks) definition.build(app);
-  app.synth();
+  withoutTokenStackTraces(() => {
+    for (const definition of stacks) definition.build(app);
+    app.synth();
+  });
   return stacks.map(({ name }) => `${app.outdir}/stacks/${name}`);
 }
