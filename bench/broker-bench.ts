@@ -26,7 +26,7 @@ function sandboxPlan(): CatalogPlan {
 
 const provisionBody = (plan: CatalogPlan) => ({ service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
 
-/** PUT then poll last_operation every 20 ms; the seconds from PUT to `succeeded`. */
+/** PUT then poll last_operation every 5 ms (the resolution of the figure, against a raw run of ~0.2 s); the seconds from PUT to `succeeded`. */
 async function provisionOnce(base: string, plan: CatalogPlan, id: string): Promise<number> {
   const started = performance.now();
   const put = await osb(base, 'PUT', `/v2/service_instances/${id}?accepts_incomplete=true`, provisionBody(plan));
@@ -35,7 +35,7 @@ async function provisionOnce(base: string, plan: CatalogPlan, id: string): Promi
     const polled = await osb(base, 'GET', `/v2/service_instances/${id}/last_operation`);
     if (polled.body['state'] === 'succeeded') return (performance.now() - started) / 1000;
     if (polled.body['state'] === 'failed') throw new Error(`provision ${id} failed: ${String(polled.body['description'])}`);
-    await sleep(20);
+    await sleep(5);
   }
 }
 
