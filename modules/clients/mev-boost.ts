@@ -6,10 +6,13 @@
  *   uses (`/eth/v1/builder/status`: 200 when at least one relay answers).
  * - `-min-bid` is in ETH; mev-boost rejects values above 1,000,000 as "not denominated in ETH".
  * - Stateless: no data volume. Metrics are not enabled: older releases have no metrics server.
+ * - Not for a network whose fork enshrines proposer-builder separation (EIP-7732, Glamsterdam on
+ *   sepolia): beacon nodes take builders' bids themselves there (./forks.ts `networkBuilders`).
  */
 import { ConfigError } from '../../src/errors';
 import { CLIENT_UID, NETWORKS_OFFERED, VALIDATOR_GRACE_SECONDS, imageOf, livenessTcp, readinessHttp, resources } from './common';
 import type { ClientMetadata, ImageSelection } from './definition';
+import { forkName, NETWORK_FORKS, networkBuilders } from './forks';
 import type { ContainerSpec, Network, PortExposure, ResourceSpec } from './types';
 
 export interface MevBoostContainerProps {
@@ -51,6 +54,13 @@ export const MEV_BOOST: MevBoostDefinition = {
   resources: resources('50m', '500m', '64Mi', '256Mi'),
   container(props: MevBoostContainerProps): ContainerSpec {
     const { port } = MEV_BOOST;
+    if (networkBuilders(props.network) === 'in-protocol') {
+      throw new ConfigError(
+        'node spec',
+        'network',
+        `${props.network} runs ${forkName(NETWORK_FORKS[props.network].fork)}, which enshrines proposer-builder separation (EIP-7732): beacon nodes take builders' bids themselves, MEV-Boost has no part there`,
+      );
+    }
     if (props.relays.length === 0) {
       throw new ConfigError('node spec', 'mevBoost.relays', 'MEV-Boost needs at least one relay URL (https://0x<pubkey>@host)');
     }

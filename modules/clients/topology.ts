@@ -11,6 +11,8 @@
  * - the validator role adds the family's validator client (grandine: its built-in validator in the
  *   beacon node) and, when `mevBoost` is set, a MEV-Boost container both beacon node and validator
  *   are pointed at; `builderBoostFactor` only matters with a builder, so it is applied with MEV-Boost;
+ *   on a network whose fork enshrines PBS (EIP-7732, Glamsterdam on sepolia) builders bid in-protocol
+ *   and MEV-Boost has no part, so `mevBoost` is refused there (./forks.ts `networkBuilders`);
  * - validator keys are a reference: a Secret mounted read-only or a web3signer URL; nothing is
  *   deployed for a web3signer;
  * - the spec's resource, storage and probe overrides are applied last (`withOverrides`).
@@ -19,7 +21,7 @@ import type { NodeSpec } from '../../stacks/props';
 import { ConfigError } from '../../src/errors';
 import { DEFAULT_CHECKPOINT_SYNC_URLS, JWT_PATH, withOverrides, withoutTrailingSlash } from './common';
 import type { ProposerSettings } from './definition';
-import { CONSENSUS, EXECUTION, MEV_BOOST, comboSupport, validatorKeysSupport } from './index';
+import { CONSENSUS, EXECUTION, MEV_BOOST, comboSupport, forkName, NETWORK_FORKS, networkBuilders, validatorKeysSupport } from './index';
 import type {
   Component,
   ContainerSpec,
@@ -173,6 +175,9 @@ function validatedProposer(spec: NodeSpec): ProposerSettings | undefined {
     }
     return undefined;
   }
+  if (spec.mevBoost && networkBuilders(spec.network) === 'in-protocol') {
+    throw new ConfigError('node spec', 'mevBoost', inProtocolBuilders(spec.network));
+  }
   const { feeRecipient, graffiti, validatorKeys: keys } = spec;
   if (feeRecipient === undefined || !ADDRESS.test(feeRecipient)) {
     throw new ConfigError(
@@ -205,4 +210,9 @@ function validatedProposer(spec: NodeSpec): ProposerSettings | undefined {
     doppelgangerProtection: spec.doppelgangerProtection ?? true,
     ...(keys && { keys }),
   };
+}
+
+/** Why MEV-Boost is not wired on a network whose fork enshrines proposer-builder separation. */
+export function inProtocolBuilders(network: NodeSpec['network']): string {
+  return `${network} runs ${forkName(NETWORK_FORKS[network].fork)}, which enshrines proposer-builder separation (EIP-7732): the beacon node takes builders' bids itself and MEV-Boost has no part (the clients' builder flags have no effect from the fork on); remove mevBoost`;
 }

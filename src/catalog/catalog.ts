@@ -37,6 +37,8 @@ import { SchemaValidators, nodeParameterRules } from './validation';
 const TARGET_NAMES: Readonly<Record<Target, string>> = { kubernetes: 'Kubernetes', aws: 'AWS', sandbox: 'Sandbox' };
 const ROLE_NAMES: Readonly<Record<Role, string>> = { validator: 'Validator', rpc: 'RPC' };
 const NETWORK_NAMES: Readonly<Record<Network, string>> = { mainnet: 'Mainnet', hoodi: 'Hoodi', sepolia: 'Sepolia' };
+const IN_PROTOCOL_BUILDERS =
+  'Enshrined proposer-builder separation (EIP-7732): the beacon node takes builders\' bids itself; no MEV-Boost, each client\'s default builder settings';
 
 /** Parameters of a plan, by operation. */
 export type PlanParameters = NodeParameters | MevBoostServiceParameters | BindParameters;
@@ -135,6 +137,7 @@ export class Catalog {
             network: this.network(plan.network),
             separateValidatorClient: plan.separateValidatorClient,
             web3signerKeys: plan.web3signerKeys,
+            mevBoost: plan.mevBoost !== undefined,
             storageMinimums: { executionGi: plan.storage.execution.minimumGi, consensusGi: plan.storage.consensus.minimumGi },
           }
         : { kind: 'mev-boost', target: plan.target, network: this.network(plan.network) };
@@ -196,7 +199,8 @@ export class Catalog {
   }
 
   private relayRule(plan: NodePlan, params: NodeParameters): ParameterError[] {
-    if (plan.role !== 'validator' || params.mev_boost?.enabled === false || params.mev_boost?.relays) return [];
+    // A plan without MEV-Boost (enshrined PBS) takes no mev_boost parameter: nothing to default.
+    if (!plan.mevBoost || params.mev_boost?.enabled === false || params.mev_boost?.relays) return [];
     if (plan.lido) {
       // Lido plans default to Lido's allow-list (src/topology); an empty list means local block building.
       if ((this.lidoRules(plan.network)?.relayAllowList.relays.length ?? 0) > 0) return [];
@@ -307,8 +311,13 @@ function planMetadata(plan: CatalogPlan, network: NetworkConfig, lido: LidoRules
           : 'beacon node with its built-in validator';
     bullets.push(`${plan.consensus.displayName} ${plan.consensus.version} (${consensusRole})`);
     if (plan.mevBoost) bullets.push(`MEV-Boost ${plan.mevBoost.version}, on unless disabled`);
+    else if (plan.role === 'validator') bullets.push(IN_PROTOCOL_BUILDERS);
     if (plan.lido && lido) {
-      bullets.push(`Lido mode: fee recipient ${lido.executionLayerRewardsVault}, Lido allow-listed relays, min-bid <= ${lido.maxMinBidEth} ETH`);
+      bullets.push(
+        plan.mevBoost
+          ? `Lido mode: fee recipient ${lido.executionLayerRewardsVault}, Lido allow-listed relays, min-bid <= ${lido.maxMinBidEth} ETH`
+          : `Lido mode: fee recipient ${lido.executionLayerRewardsVault}`,
+      );
     }
     const { execution, consensus } = plan.storage;
     bullets.push(
@@ -432,7 +441,7 @@ function buildServices(config: CatalogConfig, registry: ClientRegistry): Catalog
     const id = uuidV5(ns, 'service:mev-boost');
     const name = `${config.broker.name}-mev-boost`;
     const plans: MevBoostPlan[] = [];
-    for (const network of config.networks.map((n) => n.network)) {
+    for (const network of config.networks.map((n) => n.network).filter((n) => registry.builders(n) === 'mev-boost')) {
       for (const target of config.targets) {
         plans.push({
           kind: 'mev-boost',
@@ -462,7 +471,8 @@ function buildServices(config: CatalogConfig, registry: ClientRegistry): Catalog
       mevBoost,
       plans,
     };
-    services.push(service);
+    // No plans when every offered network enshrines PBS: a service needs at least one.
+    if (plans.length > 0) services.push(service);
   }
   return services;
 }
@@ -497,11 +507,13 @@ function nodeService(
       const lidoMode = networkConfig.lido;
       const storage = planStorage(registry, networkConfig, el, cl);
       const engineApiVersion = blueprint.engineApi.get(network)!;
+      // Enshrined PBS (EIP-7732): builders bid in-protocol, so validators get no MEV-Boost there.
+      const planMevBoost = role === 'validator' && registry.builders(network) === 'mev-boost' ? mevBoost : undefined;
       const variants = role === 'rpc' ? [false] : lidoMode === 'off' ? [false] : lidoMode === 'required' ? [true] : [false, true];
       for (const lido of variants) {
         for (const target of config.targets) {
           const roleName = lido ? `${role}-lido` : role;
-          const clients: OfferedClient[] = role === 'validator' ? [execution, consensus, mevBoost] : [execution, consensus];
+          const clients: OfferedClient[] = planMevBoost ? [execution, consensus, planMevBoost] : [execution, consensus];
           plans.push({
             kind: 'node',
             id: uuidV5(ns, `plan:${el}+${cl}:${roleName}:${target}:${network}`),
@@ -511,7 +523,7 @@ function nodeService(
             stackName: `${el}-${cl}-${roleName}-${target}-${network}`,
             target,
             network,
-            description: nodePlanDescription(role, lido, target, network, execution, consensus, separateValidatorClient),
+            description: nodePlanDescription(role, lido, target, network, execution, consensus, separateValidatorClient, planMevBoost !== undefined),
             maintenanceInfo: maintenanceInfo(clients),
             role,
             lido,
@@ -521,7 +533,7 @@ function nodeService(
             web3signerKeys,
             engineApiVersion,
             storage,
-            ...(role === 'validator' && { mevBoost }),
+            ...(planMevBoost && { mevBoost: planMevBoost }),
           });
         }
       }
@@ -557,12 +569,14 @@ function nodePlanDescription(
   execution: OfferedClient,
   consensus: OfferedClient,
   separateValidatorClient: boolean,
+  mevBoost: boolean,
 ): string {
   const clients = `${execution.client} ${execution.version} + ${consensus.client} ${consensus.version}`;
+  const builders = mevBoost ? 'MEV-Boost' : 'in-protocol builders, no MEV-Boost';
   const what =
     role === 'rpc'
       ? `RPC node (execution + beacon APIs, no validator)`
-      : `Validator node (${separateValidatorClient ? 'validator client' : 'built-in validator'}, MEV-Boost)${lido ? ' in Lido mode' : ''}`;
+      : `Validator node (${separateValidatorClient ? 'validator client' : 'built-in validator'}, ${builders})${lido ? ' in Lido mode' : ''}`;
   return target === 'sandbox'
     ? `Sandbox (no nodes run): ${what} for ${network} as Terraform built-ins only: ${clients}.`
     : `${what} on ${TARGET_NAMES[target]}, ${network}: ${clients}.`;

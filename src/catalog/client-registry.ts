@@ -4,6 +4,7 @@ import {
   FORKS,
   MEV_BOOST,
   comboSupport,
+  networkBuilders,
   networkEngineApi,
   newestFork,
   releaseShortfall,
@@ -35,5 +36,6 @@ export function defaultClientRegistry(): ClientRegistry {
       const minimumGi = client in EXECUTION ? EXECUTION[client as ExecutionClientName].minimumStorageGi?.[network] : undefined;
       return { defaultGi: definition(client).storageGi[network], ...(minimumGi !== undefined && { minimumGi }) };
     },
+    builders: networkBuilders,
   };
 }

@@ -15,6 +15,7 @@ import {
   type Role,
   type Target,
 } from '../../modules/clients/types';
+import { forkName, NETWORK_FORKS, networkBuilders } from '../../modules/clients/forks';
 import type { AwsTargetProps, KubernetesTargetProps } from '../../stacks/props';
 import { LIDO_BUILDER_BOOST_FACTOR, LIDO_EXECUTION_LAYER_REWARDS_VAULTS, LIDO_MAX_MIN_BID_ETH } from '../lido/rules';
 import { fillTemplate, isSuperset, isValidScopeTemplate, ScopeComplexityError } from '../scopes';
@@ -459,6 +460,11 @@ function parseNetwork(node: YamlNode, network: Network): NetworkConfig {
   const mevNode = node.child('mev_boost');
   let defaultRelays: readonly string[] = [];
   let defaultMinBidEth = 0;
+  if (!mevNode.isAbsent && networkBuilders(network) === 'in-protocol') {
+    mevNode.fail(
+      `${network} runs ${forkName(NETWORK_FORKS[network].fork)}, which enshrines proposer-builder separation (EIP-7732): beacon nodes take builders' bids themselves and MEV-Boost has no part there; remove mev_boost from ${network}`,
+    );
+  }
   if (!mevNode.isAbsent) {
     mevNode.map(['relays', 'min_bid_eth']);
     const relaysNode = mevNode.child('relays');

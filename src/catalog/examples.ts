@@ -32,20 +32,24 @@ export function exampleParameters(
     return { relays };
   }
   if (plan.role === 'rpc') return {};
+  // Enshrined PBS (EIP-7732): no MEV-Boost, so no mev_boost or builder_boost_factor parameters.
+  const mevBoost = plan.mevBoost !== undefined;
   if (plan.lido && lido) {
     const relays = lido.relayAllowList.relays.map((r) => r.url);
     return {
       fee_recipient: lido.executionLayerRewardsVault,
       graffiti: EXAMPLE_GRAFFITI,
-      mev_boost: relays.length > 0 ? { enabled: true, relays, min_bid_eth: 0 } : { enabled: false },
-      builder_boost_factor: lido.builderBoostFactor,
+      ...(mevBoost && {
+        mev_boost: relays.length > 0 ? { enabled: true, relays, min_bid_eth: 0 } : { enabled: false },
+        builder_boost_factor: lido.builderBoostFactor,
+      }),
       validator_count: 1,
     };
   }
   return {
     fee_recipient: EXAMPLE_FEE_RECIPIENT,
     graffiti: EXAMPLE_GRAFFITI,
-    ...(network.defaultRelays.length === 0 && { mev_boost: { enabled: false } }),
+    ...(mevBoost && network.defaultRelays.length === 0 && { mev_boost: { enabled: false } }),
     validator_count: 1,
   };
 }

@@ -47,4 +47,9 @@ export interface ClientRegistry {
     network: Network,
   ): ComboSupport;
   storage(client: ExecutionClientName | ConsensusClientName, network: Network): ClientStorage;
+  /**
+   * How proposers on the network reach external builders: through MEV-Boost, or in-protocol (enshrined
+   * PBS, EIP-7732), where validator plans get no MEV-Boost and the network no MEV-Boost plans.
+   */
+  builders(network: Network): 'mev-boost' | 'in-protocol';
 }

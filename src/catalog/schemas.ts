@@ -26,6 +26,8 @@ export type SchemaShape =
       readonly network: NetworkConfig;
       readonly separateValidatorClient: boolean;
       readonly web3signerKeys: boolean;
+      /** Validator plans wire MEV-Boost (false where the network enshrines PBS, and for rpc plans). */
+      readonly mevBoost: boolean;
       /** The plan's smallest data volumes: the network's, or the client's where it needs more (reth). */
       readonly storageMinimums: { readonly executionGi: number; readonly consensusGi: number };
     }
@@ -36,7 +38,7 @@ export function shapeKey(shape: SchemaShape): string {
   const n = shape.network;
   const network = `${n.network}:${n.defaultRelays.length > 0}`;
   return shape.kind === 'node'
-    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}/${shape.web3signerKeys}/${shape.storageMinimums.executionGi}:${shape.storageMinimums.consensusGi}`
+    ? `node/${shape.role}/${shape.lido}/${shape.target}/${network}/${shape.separateValidatorClient}/${shape.web3signerKeys}/${shape.mevBoost}/${shape.storageMinimums.executionGi}:${shape.storageMinimums.consensusGi}`
     : `mev-boost/${shape.target}/${network}`;
 }
 
@@ -142,7 +144,7 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
   const { network } = shape;
   const components: Component[] =
     shape.role === 'validator'
-      ? ['execution', 'beacon', ...(shape.separateValidatorClient ? (['validator'] as const) : []), 'mev-boost']
+      ? ['execution', 'beacon', ...(shape.separateValidatorClient ? (['validator'] as const) : []), ...(shape.mevBoost ? (['mev-boost'] as const) : [])]
       : ['execution', 'beacon'];
   const common: Record<string, JsonSchema> = {
     checkpoint_sync_url: {
@@ -182,26 +184,29 @@ function nodeProperties(shape: Extract<SchemaShape, { kind: 'node' }>): Record<s
       maxLength: 32,
       description: 'Text in proposed blocks: at most 32 bytes of UTF-8 (a multi-byte character counts for more than one). Some clients append client codes when room is left.',
     },
-    mev_boost: {
-      type: 'object',
-      additionalProperties: false,
-      description: `MEV-Boost sidecar (on by default).${shape.lido ? ' Lido mode: relays from the allow-list with at least one mandatory relay, min_bid_eth at most the Lido limit.' : ''}`,
-      properties: {
-        enabled: { type: 'boolean', default: true, description: 'false builds every block locally.' },
-        relays: relayList(
-          network.defaultRelays.length > 0
-            ? `Relay URLs, https://0x<BLS public key>@host. Default: the operator's ${network.defaultRelays.length} relays for ${network.network}.`
-            : `Relay URLs, https://0x<BLS public key>@host. Required when enabled: the operator lists no default relays for ${network.network}.`,
-        ),
-        min_bid_eth: minBid,
+    // Enshrined PBS (EIP-7732): builders bid in-protocol and no MEV-Boost runs, so neither setting applies.
+    ...(shape.mevBoost && {
+      mev_boost: {
+        type: 'object',
+        additionalProperties: false,
+        description: `MEV-Boost sidecar (on by default).${shape.lido ? ' Lido mode: relays from the allow-list with at least one mandatory relay, min_bid_eth at most the Lido limit.' : ''}`,
+        properties: {
+          enabled: { type: 'boolean', default: true, description: 'false builds every block locally.' },
+          relays: relayList(
+            network.defaultRelays.length > 0
+              ? `Relay URLs, https://0x<BLS public key>@host. Default: the operator's ${network.defaultRelays.length} relays for ${network.network}.`
+              : `Relay URLs, https://0x<BLS public key>@host. Required when enabled: the operator lists no default relays for ${network.network}.`,
+          ),
+          min_bid_eth: minBid,
+        },
       },
-    },
-    builder_boost_factor: {
-      type: 'integer',
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: `Percentage weight of builder bids against local blocks where the validator client supports it: 0 always local, 100 equal.${shape.lido ? ' Lido mode: 100.' : ''} Default: the client's.`,
-    },
+      builder_boost_factor: {
+        type: 'integer',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: `Percentage weight of builder bids against local blocks where the validator client supports it: 0 always local, 100 equal.${shape.lido ? ' Lido mode: 100.' : ''} Default: the client's.`,
+      },
+    }),
     validator_keys: validatorKeys(shape.target, shape.web3signerKeys),
     validator_count: {
       type: 'integer',

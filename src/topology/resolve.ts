@@ -59,7 +59,9 @@ export function resolveNodeStackProps(
   const network = catalog.network(plan.network);
   const validator = plan.role === 'validator';
   const checkpointSyncUrl = params.checkpoint_sync_url ?? network.checkpointSyncUrl;
-  const builderBoostFactor = params.builder_boost_factor ?? (plan.lido ? catalog.lidoRules(plan.network)?.builderBoostFactor : undefined);
+  // Lido's factor weighs MEV-Boost's bids; a plan without MEV-Boost (enshrined PBS) has none to weigh.
+  const builderBoostFactor =
+    params.builder_boost_factor ?? (plan.lido && plan.mevBoost ? catalog.lidoRules(plan.network)?.builderBoostFactor : undefined);
   const mevBoost = validator ? mevBoostSettings(catalog, plan, params) : undefined;
   const resources = resourceOverrides(params.resources);
   // A client whose own size is below the plan's minimum gets the minimum (the size the plan's bullets name).

@@ -46,13 +46,48 @@ describe('the bundled catalog', () => {
     expect(plans.some((p) => p.includes('holesky'))).toBe(false);
   });
 
-  it('offers no sepolia plan: sepolia runs Glamsterdam, which none of the pinned releases follows', () => {
-    expect(catalog.config.networks.map((n) => n.network)).toEqual(['mainnet', 'hoodi']);
-    expect(catalog.plans.filter((p) => p.network === 'sepolia')).toEqual([]);
+  it('offers sepolia (Glamsterdam) only for the pairs whose pinned releases follow it, without MEV-Boost', () => {
+    expect(catalog.config.networks.map((n) => n.network)).toEqual(['mainnet', 'hoodi', 'sepolia']);
+    const onSepolia = new Set(catalog.plans.filter((p) => p.network === 'sepolia').map((p) => p.serviceName));
+    const expected = ['nethermind', 'erigon', 'reth'].flatMap((el) =>
+      ['lighthouse', 'prysm', 'teku', 'lodestar'].map((cl) => `ovsb-${el}-${cl}`),
+    );
+    expect([...onSepolia].sort()).toEqual(expected.sort());
+    // Enshrined PBS (EIP-7732): no MEV-Boost sidecar, no MEV-Boost plan, no mev_boost parameter.
+    const validators = catalog.plans.filter((p): p is NodePlan => p.network === 'sepolia' && p.kind === 'node' && p.role === 'validator');
+    expect(validators.length).toBe(expected.length * TARGETS.length);
+    for (const plan of validators) {
+      expect(plan.mevBoost, plan.stackName).toBeUndefined();
+      expect(plan.maintenanceInfo.version, plan.stackName).not.toContain('mev-boost');
+      expect(plan.description).toContain('in-protocol builders, no MEV-Boost');
+      const properties = (catalog.parameterSchema(plan, 'create') as any).properties;
+      expect(properties).not.toHaveProperty('mev_boost');
+      expect(properties).not.toHaveProperty('builder_boost_factor');
+      expect(Object.keys(properties.resources.properties)).not.toContain('mev-boost');
+    }
+    const sepolia = catalog.findPlanByRef('reth-teku-validator-kubernetes-sepolia') as NodePlan;
+    expect(sepolia.engineApiVersion).toBe('V5 (Amsterdam/Gloas: engine_newPayloadV5, engine_getPayloadV6)');
+    expect(catalog.plans.filter((p) => p.kind === 'mev-boost').map((p) => p.network)).not.toContain('sepolia');
+    const mainnet = catalog.findPlanByRef('reth-teku-validator-kubernetes-mainnet') as NodePlan;
+    expect(mainnet.mevBoost?.version).toBe('1.10');
   });
 
-  it('pins releases that follow Fusaka: prysm at v7.0.0, its first mainnet Fulu release', () => {
-    expect(catalog.config.consensus.get('prysm')).toEqual({ version: 'v7.0.0' });
+  it('pins releases that follow Fusaka and, where sourced, sepolia, none scheduling the postponed hoodi Glamsterdam', () => {
+    expect(Object.fromEntries([...catalog.config.execution].map(([name, release]) => [name, release.version]))).toEqual({
+      geth: 'v1.16.7',
+      nethermind: '2.2.1',
+      besu: '25.11.0',
+      erigon: 'v3.8.1',
+      reth: 'v2.8.1',
+    });
+    expect(Object.fromEntries([...catalog.config.consensus].map(([name, release]) => [name, release.version]))).toEqual({
+      lighthouse: 'v8.3.3',
+      prysm: 'v7.3.1',
+      teku: '26.10.2',
+      nimbus: 'multiarch-v25.11.0',
+      lodestar: 'v1.50.1',
+      grandine: '2.0.0',
+    });
   });
 
   it('states in every node plan the Engine API of its network and the real data volume sizes', () => {
@@ -105,7 +140,7 @@ describe('the bundled catalog', () => {
     const service = osb.services.find((s) => s.name === 'ovsb-geth-lodestar')!;
     expect(service.metadata).toMatchObject({
       displayName: expect.any(String),
-      clients: { execution: { name: 'geth', version: 'v1.16.7' }, consensus: { name: 'lodestar', version: 'v1.36.0' } },
+      clients: { execution: { name: 'geth', version: 'v1.16.7' }, consensus: { name: 'lodestar', version: 'v1.50.1' } },
       engineApiVersion: 'V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5, engine_getBlobsV2)',
       diversity: {
         status: 'unknown',
@@ -127,10 +162,10 @@ describe('the bundled catalog', () => {
 
   it('derives maintenance_info from the client versions of the plan', () => {
     const plan = catalog.findPlanByRef('geth-lighthouse-validator-kubernetes-mainnet')!;
-    // geth v1.16.7 + lighthouse v8.0.0 + mev-boost 1.10.1, component-wise.
-    expect(plan.maintenanceInfo.version).toBe('10.26.7+geth-v1-16-7.lighthouse-v8-0-0.mev-boost-1-10');
+    // geth v1.16.7 + lighthouse v8.3.3 + mev-boost 1.10, component-wise.
+    expect(plan.maintenanceInfo.version).toBe('10.29.10+geth-v1-16-7.lighthouse-v8-3-3.mev-boost-1-10');
     const rpc = catalog.findPlanByRef('geth-lighthouse-rpc-kubernetes-mainnet')!;
-    expect(rpc.maintenanceInfo.version).toBe('9.16.7+geth-v1-16-7.lighthouse-v8-0-0');
+    expect(rpc.maintenanceInfo.version).toBe('9.19.10+geth-v1-16-7.lighthouse-v8-3-3');
   });
 
   it('finds plans by id (within their service), stack name and service/plan name', () => {

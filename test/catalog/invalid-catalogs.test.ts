@@ -46,10 +46,32 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
       /^geth v1\.16\.6 \+ lighthouse v8\.0\.0 cannot work on hoodi: geth v1\.16\.6 is older than v1\.16\.7, the minimum geth release for Fusaka \(Osaka\/Fulu\), which hoodi runs since 2025-10-28; pin v1\.16\.7 or later\. Or stop offering hoodi\. \(line \d+\)$/,
     ],
     [
-      'sepolia with releases that predate Glamsterdam',
+      'sepolia with a client no release of which is known to follow Glamsterdam',
       edit((c) => (c.networks.sepolia = {})),
       'clients.execution.geth.version',
-      /geth v1\.16\.7 is older than v1\.17\.10, the minimum geth release for Glamsterdam \(Amsterdam\/Gloas\), which sepolia runs since 2026-10-06.*Or stop offering sepolia/,
+      /^geth v1\.16\.7 \+ lighthouse v8\.0\.0 cannot work on sepolia: no geth release is known to follow Glamsterdam \(Amsterdam\/Gloas\), which sepolia runs since 2026-10-06 \(modules\/clients\/forks\.ts lists none with a source\); do not offer sepolia with geth; and lighthouse v8\.0\.0 is older than v8\.3\.2, .*Or stop offering sepolia\./,
+    ],
+    [
+      'a sepolia combo with a release that predates Glamsterdam',
+      edit((c) => (
+        (c.clients.execution = { reth: { version: 'v2.8.1' } }),
+        (c.clients.consensus = { prysm: { version: 'v7.1.0' } }),
+        (c.networks.sepolia = {})
+      )),
+      'clients.consensus.prysm.version',
+      /^reth v2\.8\.1 \+ prysm v7\.1\.0 cannot work on sepolia: prysm v7\.1\.0 is older than v7\.2\.0, the minimum prysm release for Glamsterdam \(Amsterdam\/Gloas\), which sepolia runs since 2026-10-06; pin v7\.2\.0 or later\. Or stop offering sepolia\./,
+    ],
+    [
+      'a release that schedules the postponed hoodi Glamsterdam',
+      edit((c) => ((c.clients.execution = { reth: { version: 'v2.8.0' } }), (c.clients.consensus = { prysm: { version: 'v7.3.1' } }))),
+      'clients.execution.reth.version',
+      /^reth v2\.8\.0 \+ prysm v7\.3\.1 cannot work on hoodi: reth v2\.8\.0 schedules Glamsterdam \(Amsterdam\/Gloas\) on hoodi, which hoodi postponed, so it forks off hoodi; pin v2\.8\.1 or later\. Or stop offering hoodi\./,
+    ],
+    [
+      'MEV-Boost relays on sepolia, whose Glamsterdam enshrines PBS',
+      edit((c) => (c.networks.sepolia = { mev_boost: { relays: [] } })),
+      'networks.sepolia.mev_boost',
+      /sepolia runs Glamsterdam \(Amsterdam\/Gloas\), which enshrines proposer-builder separation \(EIP-7732\).*remove mev_boost from sepolia/,
     ],
     ['a combo naming a client not offered', edit((c) => (c.combos = [{ execution: 'besu', consensus: 'lighthouse' }])), 'combos[0].execution', /besu is not offered/],
     ['a combo with an unknown consensus client', edit((c) => (c.combos = [{ execution: 'geth', consensus: 'lighthous' }])), 'combos[0].consensus', /"lighthous" is not one of: lighthouse, prysm/],
@@ -90,11 +112,36 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
   });
 
   it('GIVEN the bundled catalog pinning geth v1.13.0 and lighthouse v4.0.0 THEN it is refused naming both releases and their minimums', () => {
-    const text = bundledText().replace('geth:       { version: v1.16.7 }', 'geth:       { version: v1.13.0 }').replace('lighthouse: { version: v8.0.0 }', 'lighthouse: { version: v4.0.0 }');
+    const text = bundledText().replace('geth:       { version: v1.16.7 }', 'geth:       { version: v1.13.0 }').replace('lighthouse: { version: v8.3.3 }', 'lighthouse: { version: v4.0.0 }');
     const error = errorOf(text);
-    expect(error.path).toBe('clients.execution.geth.version');
+    // The bundled catalog lists its combos: the first, geth + lighthouse, is named.
+    expect(error.path).toBe('combos[0]');
     expect(error.reason).toContain('geth v1.13.0 + lighthouse v4.0.0 cannot work on mainnet');
     expect(error.reason).toContain('geth v1.13.0 is older than v1.16.7');
     expect(error.reason).toContain('lighthouse v4.0.0 is older than v8.0.0');
+  });
+
+  it('GIVEN the bundled catalog offering geth + lighthouse on sepolia THEN it is refused: no geth release follows Glamsterdam', () => {
+    const text = bundledText().replace(
+      '{ execution: geth,       consensus: lighthouse, networks: [mainnet, hoodi] }',
+      '{ execution: geth,       consensus: lighthouse }',
+    );
+    const error = errorOf(text);
+    expect(error.path).toBe('combos[0]');
+    expect(error.reason).toMatch(/^geth v1\.16\.7 \+ lighthouse v8\.3\.3 cannot work on sepolia: no geth release is known to follow Glamsterdam/);
+    expect(error.reason).toMatch(/Or drop the combo or restrict it with networks: \[\.\.\.\]\. \(line \d+\)$/);
+  });
+
+  it('accepts sepolia for a pair whose releases follow Glamsterdam, with no MEV-Boost there', () => {
+    const catalog = parseCatalog(
+      edit((c) => ((c.clients.execution = { reth: { version: 'v2.8.1' } }), (c.clients.consensus = { prysm: { version: 'v7.3.1' } }), (c.networks.sepolia = {}))),
+      'catalog.yaml',
+    );
+    expect(catalog.plans.filter((p) => p.network === 'sepolia').map((p) => p.stackName)).toEqual([
+      'reth-prysm-validator-kubernetes-sepolia',
+      'reth-prysm-validator-sandbox-sepolia',
+      'reth-prysm-rpc-kubernetes-sepolia',
+      'reth-prysm-rpc-sandbox-sepolia',
+    ]);
   });
 });

@@ -361,11 +361,11 @@ describe('refusals', () => {
 });
 
 describe('mev-boost', () => {
-  const base = { network: 'sepolia' as const, image: { version: '1.10' }, relays: [RELAY] };
+  const base = { network: 'hoodi' as const, image: { version: '1.10' }, relays: [RELAY] };
 
   it('listens on 0.0.0.0:18550 for the network, with relay check and no min-bid when zero', () => {
     const container = MEV_BOOST.container(base);
-    expect(container.args).toEqual(['-sepolia', '-addr', '0.0.0.0:18550', '-relay-check', '-relays', RELAY]);
+    expect(container.args).toEqual(['-hoodi', '-addr', '0.0.0.0:18550', '-relay-check', '-relays', RELAY]);
     expect(container.readiness).toMatchObject({ type: 'http', port: 18550, path: '/eth/v1/builder/status' });
     expect(container.dataVolume).toBeUndefined();
     expect(container.image).toBe('flashbots/mev-boost:1.10');
@@ -383,6 +383,12 @@ describe('mev-boost', () => {
     expect(() => MEV_BOOST.container({ ...base, relays: ['https://relay.example.org'] })).toThrow(/relay\.example\.org/);
     expect(() => MEV_BOOST.container({ ...base, minBidEth: -1 })).toThrow(/minBidEth/);
     expect(() => MEV_BOOST.container({ ...base, minBidEth: 2_000_000 })).toThrow(/minBidEth/);
+  });
+
+  it('refuses sepolia, whose Glamsterdam enshrines proposer-builder separation (EIP-7732)', () => {
+    expect(() => MEV_BOOST.container({ ...base, network: 'sepolia' })).toThrow(
+      /sepolia runs Glamsterdam \(Amsterdam\/Gloas\), which enshrines proposer-builder separation \(EIP-7732\)/,
+    );
   });
 });
 

@@ -6,10 +6,13 @@ import { describe, expect, it } from 'vitest';
 import {
   FIRST_RELEASES,
   FORK_ORDER,
+  FORKS,
+  FORKS_OFF,
   NETWORK_FORKS,
   compareReleases,
   isAtLeast,
   minimumRelease,
+  networkBuilders,
   networkEngineApi,
   newestFork,
   releaseNumber,
@@ -61,14 +64,57 @@ describe('the fork table', () => {
     });
   });
 
-  it('gives every client a readable minimum per fork, each fork newer than the one before', () => {
+  it('gives every client a readable Fusaka minimum, and each later known minimum is newer than the one before', () => {
     for (const client of [...EXECUTION_CLIENTS, ...CONSENSUS_CLIENTS]) {
-      const releases = FORK_ORDER.map((fork) => FIRST_RELEASES[client][fork]);
+      expect(releaseNumber(FIRST_RELEASES[client].osaka!), client).toBeDefined();
+      const releases = FORK_ORDER.map((fork) => FIRST_RELEASES[client][fork]).filter((r): r is string => r !== undefined);
       for (const release of releases) expect(releaseNumber(release), `${client} ${release}`).toBeDefined();
       for (let i = 1; i < releases.length; i++) {
         expect(compareReleases(releaseNumber(releases[i]!)!, releaseNumber(releases[i - 1]!)!), client).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('knows a Glamsterdam release, from its own notes, only for the clients that have one', () => {
+    const known = [...EXECUTION_CLIENTS, ...CONSENSUS_CLIENTS].filter((client) => FIRST_RELEASES[client].amsterdam !== undefined);
+    expect(known).toEqual(['nethermind', 'erigon', 'reth', 'lighthouse', 'prysm', 'teku', 'lodestar']);
+  });
+
+  it('GIVEN a client with no known Glamsterdam release THEN every release is refused on sepolia, saying so', () => {
+    for (const client of ['geth', 'besu', 'nimbus', 'grandine'] as const) {
+      expect(minimumRelease(client, 'sepolia').version).toBeUndefined();
+      expect(releaseShortfall(client, 'v99.0.0', 'sepolia')).toBe(
+        `no ${client} release is known to follow Glamsterdam (Amsterdam/Gloas), which sepolia runs since 2026-10-06 (modules/clients/forks.ts lists none with a source); do not offer sepolia with ${client}`,
+      );
+      expect(releaseShortfall(client, 'v99.0.0', 'mainnet')).toBeUndefined();
+    }
+  });
+
+  it('GIVEN a release that scheduled the postponed hoodi Glamsterdam THEN it is refused on hoodi only, naming the fix', () => {
+    expect(releaseShortfall('nethermind', '2.2.0', 'hoodi')).toBe(
+      'nethermind 2.2.0 schedules Glamsterdam (Amsterdam/Gloas) on hoodi, which hoodi postponed, so it forks off hoodi; pin 2.2.1 or later',
+    );
+    expect(releaseShortfall('nethermind', '2.2.0', 'sepolia')).toBeUndefined();
+    expect(releaseShortfall('nethermind', '2.2.0', 'mainnet')).toBeUndefined();
+    expect(releaseShortfall('nethermind', '2.1.0', 'hoodi')).toBeUndefined();
+    expect(releaseShortfall('nethermind', '2.2.1', 'hoodi')).toBeUndefined();
+    expect(releaseShortfall('lighthouse', 'v8.3.1', 'hoodi')).toMatch(/forks off hoodi; pin v8.3.2 or later$/);
+    expect(releaseShortfall('teku', '26.10.1', 'hoodi')).toMatch(/pin 26.10.2 or later$/);
+    for (const [client, entries] of Object.entries(FORKS_OFF)) {
+      for (const entry of entries!) {
+        expect(compareReleases(releaseNumber(entry.from)!, releaseNumber(entry.fixedIn)!), client).toBeLessThan(0);
+      }
+    }
+  });
+
+  it('says how proposers reach builders: MEV-Boost on Fusaka, in-protocol (EIP-7732) on Glamsterdam', () => {
+    expect(FORKS.osaka.builders).toBe('mev-boost');
+    expect(FORKS.amsterdam.builders).toBe('in-protocol');
+    expect(NETWORKS.map((network) => [network, networkBuilders(network)])).toEqual([
+      ['mainnet', 'mev-boost'],
+      ['hoodi', 'mev-boost'],
+      ['sepolia', 'in-protocol'],
+    ]);
   });
 
   it.each([
@@ -78,14 +124,19 @@ describe('the fork table', () => {
     ['prysm', 'hoodi', 'v7.0.0'],
     ['teku', 'sepolia', '26.9.1'],
     ['lighthouse', 'sepolia', 'v8.3.2'],
+    ['nethermind', 'sepolia', '2.1.0'],
+    ['reth', 'sepolia', 'v2.7.0'],
   ] as const)('GIVEN %s on %s THEN the minimum release is %s', (client, network, version) => {
     expect(minimumRelease(client, network).version).toBe(version);
   });
 
-  it('pins every definition default at or above the Fusaka minimum (mainnet and hoodi)', () => {
+  it('pins every definition default at or above the Fusaka minimum (mainnet and hoodi), and on sepolia where a release is known', () => {
     for (const definition of [...Object.values(EXECUTION), ...Object.values(CONSENSUS)]) {
       for (const network of ['mainnet', 'hoodi'] as const) {
         expect(releaseShortfall(definition.name, definition.defaultVersion, network), `${definition.name} on ${network}`).toBeUndefined();
+      }
+      if (minimumRelease(definition.name, 'sepolia').version !== undefined) {
+        expect(releaseShortfall(definition.name, definition.defaultVersion, 'sepolia'), definition.name).toBeUndefined();
       }
     }
   });
@@ -93,13 +144,14 @@ describe('the fork table', () => {
 
 describe('the Engine API of a pinned release', () => {
   it.each([
-    ['v1.13.0', undefined],
-    ['v1.16.6', undefined],
-    ['v1.16.7', 'osaka'],
-    ['v1.17.9', 'osaka'],
-    ['v1.17.10', 'amsterdam'],
-  ] as const)('GIVEN geth %s THEN the newest fork it follows is %s', (version, fork) => {
-    expect(newestFork('geth', version)).toBe(fork);
+    ['geth', 'v1.13.0', undefined],
+    ['geth', 'v1.16.6', undefined],
+    ['geth', 'v1.16.7', 'osaka'],
+    ['geth', 'v1.17.10', 'osaka'], // no Glamsterdam release of geth is known here
+    ['reth', 'v2.6.0', 'osaka'],
+    ['reth', 'v2.7.0', 'amsterdam'],
+  ] as const)('GIVEN %s %s THEN the newest fork it follows is %s', (client, version, fork) => {
+    expect(newestFork(client, version)).toBe(fork);
   });
 
   it('gives each network the Engine API of its fork: V4 on Fusaka networks, V5 on sepolia', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONSENSUS, EXECUTION } from '../../modules/clients/index';
-import { isAtLeast, minimumRelease } from '../../modules/clients/forks';
+import { isAtLeast, minimumRelease, networkBuilders } from '../../modules/clients/forks';
 import { buildNodeTopology } from '../../modules/clients/topology';
 import {
   CONSENSUS_CLIENTS,
@@ -44,12 +44,17 @@ function container(topology: NodeTopology, component: ContainerSpec['component']
   return found;
 }
 
-/** The definition's default release, or the network's minimum where the default cannot follow it (sepolia). */
+/** The definition's default release, or the network's minimum where the default cannot follow it. */
 function releaseFor(client: ExecutionClientName | ConsensusClientName, network: Network): string {
   const definition = client in EXECUTION ? EXECUTION[client as ExecutionClientName] : CONSENSUS[client as ConsensusClientName];
   const minimum = minimumRelease(client, network).version;
+  if (minimum === undefined) throw new Error(`no ${client} release follows ${network}`);
   return isAtLeast(definition.defaultVersion, minimum) ? definition.defaultVersion : minimum;
 }
+
+/** Whether some release of the client is known to follow the network's fork (./forks.ts). */
+const followsNetwork = (client: ExecutionClientName | ConsensusClientName, network: Network): boolean =>
+  minimumRelease(client, network).version !== undefined;
 
 function baseSpec(el: ExecutionClientName, cl: ConsensusClientName, network: Network): NodeSpec {
   return {
@@ -66,7 +71,8 @@ function fullValidatorSpec(el: ExecutionClientName, cl: ConsensusClientName, net
     role: 'validator',
     feeRecipient: FEE_RECIPIENT,
     graffiti: 'ovsb-test',
-    mevBoost: { version: '1.10', relays: [RELAY], minBidEth: 0.05 },
+    // Enshrined PBS (sepolia's Glamsterdam): no MEV-Boost; the refusal is asserted below.
+    ...(networkBuilders(network) === 'mev-boost' && { mevBoost: { version: '1.10', relays: [RELAY], minBidEth: 0.05 } }),
     builderBoostFactor: 100,
     validatorKeys: { kind: 'kubernetes-secret', secretName: KEYS_SECRET },
   };
@@ -188,8 +194,24 @@ function assertCommonInvariants(topology: NodeTopology): void {
 }
 
 describe.each(NETWORKS)('on %s', (network) => {
+  const withMevBoost = networkBuilders(network) === 'mev-boost';
   describe.each(EXECUTION_CLIENTS)('%s', (el) => {
     describe.each(CONSENSUS_CLIENTS)('with %s', (cl) => {
+      if (!followsNetwork(el, network) || !followsNetwork(cl, network)) {
+        it('is refused: no release of a client follows the fork the network runs', () => {
+          // GIVEN the definitions' defaults WHEN the topology is built THEN it names the missing release
+          const spec: NodeSpec = {
+            network,
+            role: 'rpc',
+            execution: { client: el, version: EXECUTION[el].defaultVersion },
+            consensus: { client: cl, version: CONSENSUS[cl].defaultVersion },
+          };
+          const missing = [el, cl].filter((client) => !followsNetwork(client, network));
+          expect(() => buildNodeTopology(spec, hostOf)).toThrow(new RegExp(`no ${missing[0]} release is known to follow`));
+        });
+        return;
+      }
+
       it('rpc role: EL + beacon node wired, no validator, no MEV-Boost', () => {
         // GIVEN an rpc node spec WHEN the topology is built
         const topology = buildNodeTopology(baseSpec(el, cl, network), hostOf);
@@ -203,7 +225,11 @@ describe.each(NETWORKS)('on %s', (network) => {
         expect(hasFlag(beacon.args, CL_FLAGS[cl].builderUrl)).toBe(false);
       });
 
-      it('validator role with MEV-Boost, keys from a Secret, graffiti and boost factor', () => {
+      it(
+        withMevBoost
+          ? 'validator role with MEV-Boost, keys from a Secret, graffiti and boost factor'
+          : 'validator role with keys from a Secret and graffiti; MEV-Boost refused (enshrined PBS)',
+        () => {
         // GIVEN a full validator spec WHEN the topology is built
         const topology = buildNodeTopology(fullValidatorSpec(el, cl, network), hostOf);
         const beacon = container(topology, 'beacon');
@@ -212,33 +238,43 @@ describe.each(NETWORKS)('on %s', (network) => {
         // THEN the node is wired like any other
         assertNodeWiring(topology, el, cl, network);
         assertCommonInvariants(topology);
-        expect(topology.containers.map((c) => c.component)).toEqual(
-          cl === 'grandine' ? ['execution', 'beacon', 'mev-boost'] : ['execution', 'beacon', 'validator', 'mev-boost'],
-        );
+        const components = cl === 'grandine' ? ['execution', 'beacon'] : ['execution', 'beacon', 'validator'];
+        expect(topology.containers.map((c) => c.component)).toEqual(withMevBoost ? [...components, 'mev-boost'] : components);
 
         // Fee recipient on the validator and as the beacon node's fallback; graffiti.
         expect(flagValue(beacon.args, CL_FLAGS[cl].feeRecipient)).toBe(FEE_RECIPIENT);
         expect(flagValue(holder.args, vc.feeRecipient)).toBe(FEE_RECIPIENT);
         expect(flagValue(holder.args, vc.graffiti)).toBe('ovsb-test');
 
-        // MEV-Boost: beacon side, validator side, and the sidecar itself.
-        const mevUrl = `http://${hostOf('mev-boost')}:18550`;
-        expect(flagValue(beacon.args, CL_FLAGS[cl].builderUrl)).toBe(mevUrl);
-        for (const flag of vc.builder) expect(hasFlag(holder.args, flag), flag).toBe(true);
-        if (cl === 'nimbus') expect(beacon.args).toContain('--payload-builder=true');
-        if (cl === 'lodestar') expect(beacon.args).toContain('--builder');
-        const mev = container(topology, 'mev-boost');
-        expect(mev.args).toContain(MEV_BOOST_NETWORK_ARG[network]);
-        expect(flagValue(mev.args, '-addr')).toBe('0.0.0.0:18550');
-        expect(flagValue(mev.args, '-relays')).toBe(RELAY);
-        expect(flagValue(mev.args, '-min-bid')).toBe('0.05');
-        expect(mev.ports).toEqual([{ name: 'builder-api', port: 18550, protocol: 'TCP', exposure: 'internal' }]);
-        expect(topology.endpoints.mevBoost).toEqual({ component: 'mev-boost', port: 18550, scheme: 'http' });
-
-        // Builder boost factor where the client supports one.
         const boost = BOOST_FACTOR_100[cl];
         const boostHolder = container(topology, boost.component);
-        for (const arg of boost.args) expect(boostHolder.args, arg).toContain(arg);
+        if (withMevBoost) {
+          // MEV-Boost: beacon side, validator side, and the sidecar itself.
+          const mevUrl = `http://${hostOf('mev-boost')}:18550`;
+          expect(flagValue(beacon.args, CL_FLAGS[cl].builderUrl)).toBe(mevUrl);
+          for (const flag of vc.builder) expect(hasFlag(holder.args, flag), flag).toBe(true);
+          if (cl === 'nimbus') expect(beacon.args).toContain('--payload-builder=true');
+          if (cl === 'lodestar') expect(beacon.args).toContain('--builder');
+          const mev = container(topology, 'mev-boost');
+          expect(mev.args).toContain(MEV_BOOST_NETWORK_ARG[network]);
+          expect(flagValue(mev.args, '-addr')).toBe('0.0.0.0:18550');
+          expect(flagValue(mev.args, '-relays')).toBe(RELAY);
+          expect(flagValue(mev.args, '-min-bid')).toBe('0.05');
+          expect(mev.ports).toEqual([{ name: 'builder-api', port: 18550, protocol: 'TCP', exposure: 'internal' }]);
+          expect(topology.endpoints.mevBoost).toEqual({ component: 'mev-boost', port: 18550, scheme: 'http' });
+
+          // Builder boost factor where the client supports one.
+          for (const arg of boost.args) expect(boostHolder.args, arg).toContain(arg);
+        } else {
+          // Enshrined PBS: the pre-Gloas builder flags have no effect, so none are emitted, the boost
+          // factor (applied with MEV-Boost only) neither; asking for MEV-Boost is refused.
+          expect(hasFlag(beacon.args, CL_FLAGS[cl].builderUrl)).toBe(false);
+          for (const flag of vc.builder) expect(hasFlag(holder.args, flag), flag).toBe(false);
+          for (const arg of boost.args) expect(boostHolder.args, arg).not.toContain(arg);
+          expect(topology.endpoints.mevBoost).toBeUndefined();
+          const withSidecar: NodeSpec = { ...fullValidatorSpec(el, cl, network), mevBoost: { version: '1.10', relays: [RELAY] } };
+          expect(() => buildNodeTopology(withSidecar, hostOf)).toThrow(/enshrines proposer-builder separation \(EIP-7732\).*remove mevBoost/);
+        }
 
         // Doppelganger protection on by default.
         for (const arg of vc.doppelgangerOn) expect(holder.args, arg).toContain(arg);
@@ -269,7 +305,8 @@ describe.each(NETWORKS)('on %s', (network) => {
           if (cl === 'prysm') expect(validator.args).toContain('--accept-terms-of-use');
         }
         if (cl === 'prysm') expect(beacon.args).toContain('--accept-terms-of-use');
-      });
+        },
+      );
 
       it('validator role without MEV-Boost or keys, doppelganger protection off', () => {
         // GIVEN a minimal validator spec WHEN the topology is built

@@ -4,41 +4,41 @@ import type { MevBoostStackProps, NodeStackProps, ValidatorKeysRef } from '../..
 
 export const EXECUTION_VERSIONS: Readonly<Record<ExecutionClientName, string>> = {
   geth: 'v1.16.7',
-  nethermind: '1.35.2',
-  besu: '25.11.0',
-  erigon: 'v3.2.2',
-  reth: 'v1.9.3',
-};
-
-export const CONSENSUS_VERSIONS: Readonly<Record<ConsensusClientName, string>> = {
-  lighthouse: 'v8.0.0',
-  prysm: 'v7.0.0',
-  teku: '25.11.0',
-  nimbus: 'multiarch-v25.11.0',
-  lodestar: 'v1.36.0',
-  grandine: '2.0.0',
-};
-
-/**
- * Sepolia runs Glamsterdam: the bundled releases cannot follow it, so sepolia stacks pin the minimum
- * releases of modules/clients/forks.ts (written out: a change to that table shows up here).
- */
-export const SEPOLIA_EXECUTION_VERSIONS: Readonly<Record<ExecutionClientName, string>> = {
-  geth: 'v1.17.10',
   nethermind: '2.2.1',
-  besu: '26.10.1',
+  besu: '25.11.0',
   erigon: 'v3.8.1',
   reth: 'v2.8.1',
 };
 
-export const SEPOLIA_CONSENSUS_VERSIONS: Readonly<Record<ConsensusClientName, string>> = {
-  lighthouse: 'v8.3.2',
+export const CONSENSUS_VERSIONS: Readonly<Record<ConsensusClientName, string>> = {
+  lighthouse: 'v8.3.3',
   prysm: 'v7.3.1',
-  teku: '26.9.1',
-  nimbus: 'multiarch-v26.10.2',
+  teku: '26.10.2',
+  nimbus: 'multiarch-v25.11.0',
   lodestar: 'v1.50.1',
-  grandine: '3.0.0',
+  grandine: '2.0.0',
 };
+
+/**
+ * Sepolia runs Glamsterdam: only these clients have a release known to follow it (modules/clients/forks.ts;
+ * written out: a change to that table shows up here). Pairs with another client are refused there.
+ */
+export const SEPOLIA_CLIENTS: readonly (ExecutionClientName | ConsensusClientName)[] = [
+  'nethermind',
+  'erigon',
+  'reth',
+  'lighthouse',
+  'prysm',
+  'teku',
+  'lodestar',
+];
+
+/** Whether the pair can run on the network at the versions above. */
+export const runsOn = (plan: Pick<NodePlan, 'execution' | 'consensus' | 'network'>): boolean =>
+  plan.network !== 'sepolia' || (SEPOLIA_CLIENTS.includes(plan.execution) && SEPOLIA_CLIENTS.includes(plan.consensus));
+
+/** Sepolia's Glamsterdam enshrines proposer-builder separation (EIP-7732): no MEV-Boost there. */
+export const hasMevBoost = (network: Network): boolean => network !== 'sepolia';
 
 /** EIP-55's own test vector: a checksummed address. */
 export const FEE_RECIPIENT = '0x52908400098527886E0F7030069857D2E4169EE7';
@@ -79,19 +79,13 @@ export function nodeProps(plan: NodePlan, overrides: Partial<NodeStackProps> = {
     target: plan.target,
     network: plan.network,
     role: plan.role,
-    execution: {
-      client: plan.execution,
-      version: (plan.network === 'sepolia' ? SEPOLIA_EXECUTION_VERSIONS : EXECUTION_VERSIONS)[plan.execution],
-    },
-    consensus: {
-      client: plan.consensus,
-      version: (plan.network === 'sepolia' ? SEPOLIA_CONSENSUS_VERSIONS : CONSENSUS_VERSIONS)[plan.consensus],
-    },
+    execution: { client: plan.execution, version: EXECUTION_VERSIONS[plan.execution] },
+    consensus: { client: plan.consensus, version: CONSENSUS_VERSIONS[plan.consensus] },
     ...(validator
       ? {
           feeRecipient: FEE_RECIPIENT,
           graffiti: 'ovsb',
-          mevBoost: { version: MEV_BOOST_VERSION, relays: RELAYS[plan.network], minBidEth: 0.01 },
+          ...(hasMevBoost(plan.network) && { mevBoost: { version: MEV_BOOST_VERSION, relays: RELAYS[plan.network], minBidEth: 0.01 } }),
           validatorKeys: VALIDATOR_KEYS[plan.target],
         }
       : {}),

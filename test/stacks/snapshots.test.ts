@@ -23,9 +23,9 @@ describe('synthesised stacks', () => {
     expect(synthesizeNodeStack('nethermind-teku-rpc-aws-hoodi', props)).toMatchSnapshot();
   });
 
-  it('reth + grandine validator on the sandbox, sepolia', () => {
-    const props = nodeProps({ execution: 'reth', consensus: 'grandine', role: 'validator', target: 'sandbox', network: 'sepolia' });
-    expect(synthesizeNodeStack('reth-grandine-validator-sandbox-sepolia', props)).toMatchSnapshot();
+  it('reth + lodestar validator on the sandbox, sepolia (no MEV-Boost: enshrined PBS)', () => {
+    const props = nodeProps({ execution: 'reth', consensus: 'lodestar', role: 'validator', target: 'sandbox', network: 'sepolia' });
+    expect(synthesizeNodeStack('reth-lodestar-validator-sandbox-sepolia', props)).toMatchSnapshot();
   });
 
   it('mev-boost middleware on kubernetes, mainnet', () => {

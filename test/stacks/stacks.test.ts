@@ -17,7 +17,7 @@ import { renderUserData } from '../../modules/aws/cloud-init';
 import { awsHostOf } from '../../modules/aws/host';
 import { synthesizeMevBoostStack, synthesizeNodeStack } from '../../src/synth';
 import { resourcesOf, type Json } from './fixtures';
-import { mevBoostProps, nodeProps, type NodePlan } from './props';
+import { hasMevBoost, mevBoostProps, nodeProps, runsOn, type NodePlan } from './props';
 
 const NODE_OUTPUTS = [
   'execution_http_url',
@@ -57,8 +57,9 @@ function checkCommon(plan: NodePlan, json: Json): void {
   expect(json.output.consensus_client.value).toBe(plan.consensus);
   expect(Object.keys(json.output.metrics_urls.value)).toEqual(expect.arrayContaining(['execution', 'beacon']));
   if (plan.role === 'validator') {
-    // On AWS the validator's MEV-Boost listens on the host only, so it is no output there.
-    if (plan.target === 'aws') expect(json.output).not.toHaveProperty('mev_boost_url');
+    // On AWS the validator's MEV-Boost listens on the host only, so it is no output there; sepolia
+    // (enshrined PBS) has none.
+    if (plan.target === 'aws' || !hasMevBoost(plan.network)) expect(json.output).not.toHaveProperty('mev_boost_url');
     else expect(json.output).toHaveProperty('mev_boost_url');
     expect(json.output).toHaveProperty('fee_recipient');
   } else {
@@ -80,7 +81,7 @@ function checkKubernetes(plan: NodePlan, json: Json): void {
   const services = resourcesOf(json, 'kubernetes_service_v1');
   const pods = new Map(sets.map((set) => [set.spec.template.metadata.labels['app.kubernetes.io/component'], set] as const));
   expect([...pods.keys()]).toEqual(expect.arrayContaining(['execution', 'beacon']));
-  expect(pods.has('mev-boost')).toBe(plan.role === 'validator');
+  expect(pods.has('mev-boost')).toBe(plan.role === 'validator' && hasMevBoost(plan.network));
 
   for (const set of sets) {
     const labels = set.spec.template.metadata.labels;
@@ -183,15 +184,26 @@ const CHECKS: Record<Target, (plan: NodePlan, json: Json) => void> = {
 };
 
 describe('every execution x consensus x role x target x network', () => {
-  it.each(ALL_PLANS.map((plan) => [planName(plan), plan] as const))('%s synthesises with the wiring rules', (_name, plan) => {
+  it.each(ALL_PLANS.filter(runsOn).map((plan) => [planName(plan), plan] as const))('%s synthesises with the wiring rules', (_name, plan) => {
     const json = synthesizeNodeStack('node', nodeProps(plan)) as Json;
     checkCommon(plan, json);
     CHECKS[plan.target](plan, json);
   });
+
+  it.each(ALL_PLANS.filter((plan) => !runsOn(plan)).map((plan) => [planName(plan), plan] as const))(
+    '%s is refused: a client has no release that follows the network',
+    (_name, plan) => {
+      expect(() => synthesizeNodeStack('node', nodeProps(plan))).toThrow(/release is known to follow Glamsterdam/);
+    },
+  );
 });
 
 describe('every target x network of the MEV-Boost middleware stack', () => {
-  it.each(TARGETS.flatMap((target) => NETWORKS.map((network) => [target, network] as const)))(
+  it.each(TARGETS.map((target) => [target] as const))('%s sepolia is refused: Glamsterdam enshrines PBS', (target) => {
+    expect(() => synthesizeMevBoostStack('mev-boost', mevBoostProps(target, 'sepolia'))).toThrow(/EIP-7732/);
+  });
+
+  it.each(TARGETS.flatMap((target) => NETWORKS.filter(hasMevBoost).map((network) => [target, network] as const)))(
     '%s %s',
     (target, network) => {
       const json = synthesizeMevBoostStack('mev-boost', mevBoostProps(target, network)) as Json;

@@ -20,8 +20,8 @@ describe('resolveNodeStackProps', () => {
       aws: { region: 'us-east-1' },
       network: 'mainnet',
       role: 'validator',
-      execution: { client: 'nethermind', version: '1.35.2' },
-      consensus: { client: 'lighthouse', version: 'v8.0.0' },
+      execution: { client: 'nethermind', version: '2.2.1' },
+      consensus: { client: 'lighthouse', version: 'v8.3.3' },
       feeRecipient: EXAMPLE_FEE_RECIPIENT,
       mevBoost: { version: '1.10', relays: mainnetRelays, minBidEth: 0 },
     });
@@ -86,7 +86,7 @@ describe('resolveNodeStackProps', () => {
       target: 'sandbox',
       network: 'hoodi',
       role: 'rpc',
-      execution: { client: 'reth', version: 'v1.9.3' },
+      execution: { client: 'reth', version: 'v2.8.1' },
       consensus: { client: 'nimbus', version: 'multiarch-v25.11.0' },
     });
   });
@@ -96,6 +96,24 @@ describe('resolveNodeStackProps', () => {
     const props = resolveNodeStackProps(catalog, lido, catalog.exampleParameters(lido), { instanceName: 'i-abc' });
     expect(props.builderBoostFactor).toBe(100);
     expect(props.feeRecipient).toBe('0x388C818CA8B9251b393131C08a736A67ccB19297');
+  });
+
+  it('GIVEN a sepolia validator plan (enshrined PBS) THEN no MEV-Boost and no Lido builder boost factor, and mev_boost is no parameter', () => {
+    const plan = node('reth-teku-validator-kubernetes-sepolia');
+    expect(plan.mevBoost).toBeUndefined();
+    const props = resolveNodeStackProps(catalog, plan, { fee_recipient: EXAMPLE_FEE_RECIPIENT }, { instanceName: 'i-abc' });
+    expect(props.mevBoost).toBeUndefined();
+    expect(props.builderBoostFactor).toBeUndefined();
+    const validation = catalog.validateParameters(plan, { fee_recipient: EXAMPLE_FEE_RECIPIENT, mev_boost: { enabled: true } }, 'create');
+    expect(validation.ok).toBe(false);
+    const lidoText = bundledText()
+      .replace('  sepolia:\n    diversity: { warn: 0.33, refuse: 0.66 }\n', '  sepolia:\n    diversity: { warn: 0.33, refuse: 0.66 }\n    lido: plans\n');
+    const withLido = parseCatalog(lidoText, 'lido.yaml');
+    const lido = withLido.findPlanByRef('reth-teku-validator-lido-kubernetes-sepolia') as NodePlan;
+    const example = withLido.exampleParameters(lido);
+    expect(example).not.toHaveProperty('mev_boost');
+    expect(withLido.validateParameters(lido, example, 'create').ok).toBe(true);
+    expect(resolveNodeStackProps(withLido, lido, example, { instanceName: 'i-abc' }).builderBoostFactor).toBeUndefined();
   });
 
   it('takes image repositories and checkpoint URLs from catalog.yaml', () => {

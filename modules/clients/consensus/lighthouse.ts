@@ -44,7 +44,9 @@ export const LIGHTHOUSE: ConsensusClientDefinition = {
   name: 'lighthouse',
   displayName: 'Lighthouse',
   imageRepository: 'sigp/lighthouse',
-  defaultVersion: 'v8.0.0',
+  // v8.3.3: a security patch on v8.3.2, which disables Hoodi's Gloas (scheduled by v8.3.0 and v8.3.1) and
+  // follows Sepolia's (Lighthouse v8.3.2 and v8.3.3 notes; Anchor v1.4.1 notes require v8.3.2 for Sepolia).
+  defaultVersion: 'v8.3.3',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 5052, metrics: 5054, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

@@ -42,7 +42,9 @@ export const LODESTAR_CLIENT: ConsensusClientDefinition = {
   name: 'lodestar',
   displayName: 'Lodestar',
   imageRepository: 'chainsafe/lodestar',
-  defaultVersion: 'v1.36.0',
+  // v1.50.1: follows Sepolia past Gloas (since v1.49.0) and unschedules Hoodi's, which v1.50.0 had
+  // scheduled (Lodestar v1.50.1 notes).
+  defaultVersion: 'v1.50.1',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 9596, metrics: 8008, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

@@ -75,7 +75,9 @@ export const PRYSM: ConsensusClientDefinition = {
   name: 'prysm',
   displayName: 'Prysm',
   imageRepository: 'gcr.io/offchainlabs/prysm/beacon-chain',
-  defaultVersion: 'v7.0.0',
+  // v7.3.1: follows Sepolia past Gloas (since v7.2.0); its one change unschedules Hoodi's Gloas, which
+  // v7.3.0 had scheduled (prysm v7.3.1 notes).
+  defaultVersion: 'v7.3.1',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 3500, grpc: GRPC_PORT, metrics: 8080, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

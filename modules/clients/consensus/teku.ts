@@ -49,7 +49,9 @@ export const TEKU_CLIENT: ConsensusClientDefinition = {
   name: 'teku',
   displayName: 'Teku',
   imageRepository: 'consensys/teku',
-  defaultVersion: '25.11.0',
+  // 26.10.2: follows Sepolia past Gloas (since 26.9.1) and unschedules Hoodi's, which 26.10.1 had
+  // scheduled (Teku 26.10.2 notes).
+  defaultVersion: '26.10.2',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 5051, metrics: 8008, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

@@ -16,7 +16,9 @@ export const RETH: ExecutionClientDefinition = {
   name: 'reth',
   displayName: 'Reth',
   imageRepository: 'ghcr.io/paradigmxyz/reth',
-  defaultVersion: 'v1.9.3',
+  // v2.8.1: follows Sepolia past Amsterdam (since v2.7.0) and unschedules Hoodi's, which v2.8.0 had
+  // scheduled (reth v2.8.1 notes). ./forks.ts has the sources.
+  defaultVersion: 'v2.8.1',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/' },
   // Archive by default; ethereum-package sizes reth at 3 TB on mainnet.
