@@ -328,7 +328,13 @@ describe('time limits and cancellation', () => {
 
   it('fails a queued operation that never got a slot within its limit', async () => {
     const { runner } = runnerWith({ maxConcurrent: 1, interruptGraceMs: 300 });
-    const slow = failure(runner.apply('slow', hanging(), { timeoutMs: 3_000 }));
+    // The queued run starts only once the slow one holds the only slot (terraform init is running).
+    let slowHasTheSlot: () => void = () => undefined;
+    const slotTaken = new Promise<void>((resolve) => (slowHasTheSlot = resolve));
+    const slow = failure(
+      runner.apply('slow', hanging(), { timeoutMs: 3_000, onProgress: (p) => p.message === 'initialising terraform' && slowHasTheSlot() }),
+    );
+    await slotTaken;
     const queued = await failure(runner.apply('queued', sandboxConfig(), { timeoutMs: 1_000 }));
     expect(queued).toMatchObject({ failure: { kind: 'timeout', limitSeconds: 1 } });
     expect(queued.message).toBe('terraform apply did not finish within 1 s: it waited for other terraform runs and never started');
