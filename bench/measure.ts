@@ -55,7 +55,9 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
         cwd: options.cwd,
         env: options.env ?? process.env,
         stdio: ['ignore', 'pipe', 'pipe'],
-        signal: AbortSignal.timeout(options.timeoutMs ?? 600_000),
+        // spawn's own timer: an AbortSignal.timeout nothing else holds can be collected and never fire.
+        timeout: options.timeoutMs ?? 600_000,
+        killSignal: 'SIGKILL',
       }),
     );
     let stdout = '';

@@ -6,6 +6,31 @@
 
 export type Release = () => void;
 
+/** The reason `untilDeadline` aborts with when the deadline passes. */
+export class DeadlinePassed extends Error {
+  override readonly name = 'DeadlinePassed';
+}
+
+/**
+ * Waits for `acquire` until `deadline` (epoch ms) or until `signal` aborts, whichever comes first.
+ * A plain timer and controller rather than `AbortSignal.any([AbortSignal.timeout(...)])`: Node holds
+ * the sources of `any` weakly, so a timeout signal nothing else references can be collected and never
+ * fire, leaving the waiter queued past its deadline.
+ */
+export async function untilDeadline<T>(deadline: number, signal: AbortSignal | undefined, acquire: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlinePassed('the deadline passed')), Math.max(0, deadline - Date.now()));
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await acquire(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 interface Waiter {
   readonly grant: () => void;
 }

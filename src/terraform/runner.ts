@@ -34,7 +34,7 @@ import {
 } from './backends';
 import { writeCliConfig } from './cli-config';
 import type { CommandContext } from './commands';
-import { KeyedMutex, Semaphore, type Release } from './concurrency';
+import { DeadlinePassed, KeyedMutex, Semaphore, type Release, untilDeadline } from './concurrency';
 import { defaultDataVolumePredicate, type DataVolumePredicate } from './data-volumes';
 import { TerraformError } from './errors';
 import type { ChangeCounts, TerraformEvent } from './events';
@@ -346,13 +346,11 @@ export class TerraformRunner {
       onProgress?.(typeof update === 'string' ? { message: update, completed: 0, total: 0 } : update);
     const wait = async (semaphore: Semaphore, waitingMessage: string): Promise<Release> => {
       if (semaphore.active >= semaphore.capacity) progress(waitingMessage);
-      const left = deadline - Date.now();
-      if (left <= 0) throw notStarted();
-      const waitSignal = AbortSignal.any([AbortSignal.timeout(left), ...(signal ? [signal] : [])]);
+      if (deadline <= Date.now()) throw notStarted();
       try {
-        return await semaphore.acquire(waitSignal);
+        return await untilDeadline(deadline, signal, (waitSignal) => semaphore.acquire(waitSignal));
       } catch (error) {
-        if (waitSignal.aborted) throw notStarted();
+        if (signal?.aborted || error instanceof DeadlinePassed) throw notStarted();
         throw error;
       }
     };
@@ -388,11 +386,10 @@ export class TerraformRunner {
     try {
       if (this.#instances.isLocked(ws.id)) progress('waiting for the previous terraform run on this instance to finish');
       if (deadline <= Date.now()) throw notStarted();
-      const waitSignal = AbortSignal.any([AbortSignal.timeout(deadline - Date.now()), ...(signal ? [signal] : [])]);
       try {
-        releases.push(await this.#instances.acquire(ws.id, waitSignal));
+        releases.push(await untilDeadline(deadline, signal, (waitSignal) => this.#instances.acquire(ws.id, waitSignal)));
       } catch (error) {
-        if (waitSignal.aborted) throw notStarted();
+        if (signal?.aborted || error instanceof DeadlinePassed) throw notStarted();
         throw error;
       }
       if (usesPool) releases.push(await wait(this.#pool, `waiting for a free terraform slot (${this.#pool.capacity} runs in progress)`));

@@ -1,6 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
-import { KeyedMutex, Semaphore } from '../../src/terraform/concurrency';
+import { DeadlinePassed, KeyedMutex, Semaphore, untilDeadline } from '../../src/terraform/concurrency';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -71,5 +73,45 @@ describe('KeyedMutex', () => {
     await expect(waiting).rejects.toThrow('gone');
     release();
     expect(mutex.isLocked('a')).toBe(false);
+  });
+});
+
+describe('untilDeadline', () => {
+  // A real collection, as under load: Node holds AbortSignal.any's sources weakly.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  it('GIVEN collections while waiting WHEN the deadline passes THEN the waiter leaves with DeadlinePassed', async () => {
+    const semaphore = new Semaphore(1);
+    const held = await semaphore.acquire();
+    const collecting = setInterval(gc, 10);
+    try {
+      const waited = untilDeadline(Date.now() + 150, undefined, (signal) => semaphore.acquire(signal));
+      await expect(waited).rejects.toBeInstanceOf(DeadlinePassed);
+      expect(semaphore.waiting).toBe(0);
+    } finally {
+      clearInterval(collecting);
+      held();
+    }
+  });
+
+  it('GIVEN the caller aborts THEN the waiter leaves with the caller reason, not a deadline', async () => {
+    const semaphore = new Semaphore(1);
+    const held = await semaphore.acquire();
+    const controller = new AbortController();
+    const waited = untilDeadline(Date.now() + 60_000, controller.signal, (signal) => semaphore.acquire(signal));
+    controller.abort(new Error('cancelled by the platform'));
+    await expect(waited).rejects.toThrow('cancelled by the platform');
+    held();
+  });
+
+  it('GIVEN a permit frees up in time THEN it is granted', async () => {
+    const semaphore = new Semaphore(1);
+    const held = await semaphore.acquire();
+    const waited = untilDeadline(Date.now() + 60_000, undefined, (signal) => semaphore.acquire(signal));
+    held();
+    const release = await waited;
+    expect(semaphore.active).toBe(1);
+    release();
   });
 });
