@@ -12,8 +12,8 @@
  * - `namespace`              namespace_v1, unless `createNamespace` is false
  * - `service-account`        service_account_v1 the pods run as
  * - `cluster-role`, `cluster-role-binding`  what the kubernetes target needs (when `kubernetesTargetAccess`)
- * - `credentials`            secret_v1 with OVSB_PASSWORD, OVSB_ENCRYPTION_KEY, OVSB_DATABASE_URL
- *                            (unless `credentials.existingSecretName` names one managed elsewhere)
+ * - `credentials`            secret_v1 with OVSB_PASSWORD, OVSB_INTROSPECT_PASSWORD, OVSB_ENCRYPTION_KEY,
+ *                            OVSB_DATABASE_URL (unless `credentials.existingSecretName` names one managed elsewhere)
  * - `catalog`                config_map_v1 holding catalog.yaml (when `catalogYaml` is given)
  * - `deployment`             deployment_v1
  * - `service`                service_v1
@@ -34,8 +34,12 @@ import type { ResourceSpec } from '../clients/types';
 import { ConfigError } from '../../src/errors';
 import { terraformLiteral } from '../sandbox/builtins';
 
-/** The keys of the credentials Secret; each becomes the environment variable of the same name. */
-export const BROKER_SECRET_KEYS = ['OVSB_PASSWORD', 'OVSB_ENCRYPTION_KEY', 'OVSB_DATABASE_URL'] as const;
+/**
+ * The keys of the credentials Secret; each becomes the environment variable of the same name.
+ * OVSB_INTROSPECT_PASSWORD is pinned too: the data dir is an emptyDir, so a generated one would differ
+ * per replica and change on every restart.
+ */
+export const BROKER_SECRET_KEYS = ['OVSB_PASSWORD', 'OVSB_INTROSPECT_PASSWORD', 'OVSB_ENCRYPTION_KEY', 'OVSB_DATABASE_URL'] as const;
 export type BrokerSecretKey = (typeof BROKER_SECRET_KEYS)[number];
 
 /** The port `ovsb serve` listens on inside the pod and the Service exposes. */

@@ -4,12 +4,12 @@
  *
  * Contract:
  * - construct ids: `backend`, `kubernetes` (provider), variables `image` (when `image` is not set),
- *   `broker_password`, `encryption_key`, `database_url` (all three sensitive; only when the stack
- *   creates the credentials Secret), `broker` (modules/broker/broker-deployment.ts; ids inside it there).
+ *   `broker_password`, `introspect_password`, `encryption_key`, `database_url` (all sensitive; only
+ *   when the stack creates the credentials Secret), `broker` (modules/broker/broker-deployment.ts; ids inside it there).
  * - outputs: `broker_url` (what platforms register), `namespace`, `service_name`.
  *
- * Deploying (docs/iac-workflow.md): give the secrets as TF_VAR_broker_password, TF_VAR_encryption_key
- * and TF_VAR_database_url in the environment of `cdktf deploy`; they reach the cluster in a Secret and
+ * Deploying (docs/iac-workflow.md): give the secrets as TF_VAR_broker_password, TF_VAR_introspect_password,
+ * TF_VAR_encryption_key and TF_VAR_database_url in the environment of `cdktf deploy`; they reach the cluster in a Secret and
  * terraform's state (keep that backend private), never the synthesised configuration.
  */
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
@@ -47,9 +47,9 @@ export interface BrokerStackProps {
   readonly username?: string;
   /**
    * A Secret managed elsewhere (external-secrets, sealed-secrets) holding the keys OVSB_PASSWORD,
-   * OVSB_ENCRYPTION_KEY and OVSB_DATABASE_URL.
+   * OVSB_INTROSPECT_PASSWORD, OVSB_ENCRYPTION_KEY and OVSB_DATABASE_URL.
    * @default a Secret this stack creates from the sensitive variables `broker_password`,
-   *   `encryption_key` and `database_url`
+   *   `introspect_password`, `encryption_key` and `database_url`
    */
   readonly existingCredentialsSecret?: string;
   /**
@@ -81,6 +81,10 @@ export interface BrokerStackProps {
 
 const SECRET_VARIABLES: Readonly<Record<BrokerSecretKey, { id: string; description: string }>> = {
   OVSB_PASSWORD: { id: 'broker_password', description: 'HTTP Basic password platforms use (at least 12 characters)' },
+  OVSB_INTROSPECT_PASSWORD: {
+    id: 'introspect_password',
+    description: 'HTTP Basic password RPC gateways use for POST /introspect only (at least 12 characters, not the broker password)',
+  },
   OVSB_ENCRYPTION_KEY: { id: 'encryption_key', description: '32-byte key for secrets at rest, base64 or hex (openssl rand -base64 32); the same for every replica' },
   OVSB_DATABASE_URL: { id: 'database_url', description: 'postgres:// URL of the database the replicas share; also holds instance terraform state (pg backend)' },
 };

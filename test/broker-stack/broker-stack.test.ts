@@ -48,19 +48,20 @@ describe('broker stack', () => {
       const [secretAddress] = Object.keys(json['resource']['kubernetes_secret_v1']);
       const secretName = `\${kubernetes_secret_v1.${secretAddress}.metadata[0].name}`;
       expect(only(json, 'kubernetes_secret_v1')['metadata']['name']).toBe('ovsb-broker-credentials');
-      for (const key of ['OVSB_PASSWORD', 'OVSB_ENCRYPTION_KEY', 'OVSB_DATABASE_URL']) {
+      for (const key of ['OVSB_PASSWORD', 'OVSB_INTROSPECT_PASSWORD', 'OVSB_ENCRYPTION_KEY', 'OVSB_DATABASE_URL']) {
         expect(env[key]?.['value'], key).toBeUndefined();
         expect(env[key]?.['value_from']['secret_key_ref']).toEqual({ name: secretName, key });
       }
     });
 
     it('THEN every secret is a sensitive Terraform variable and no secret value is in the JSON', () => {
-      for (const variable of ['broker_password', 'encryption_key', 'database_url']) {
+      for (const variable of ['broker_password', 'introspect_password', 'encryption_key', 'database_url']) {
         expect(json['variable'][variable]).toMatchObject({ type: 'string', sensitive: true });
         expect(json['variable'][variable]['default']).toBeUndefined();
       }
       expect(only(json, 'kubernetes_secret_v1')['data']).toEqual({
         OVSB_PASSWORD: '${var.broker_password}',
+        OVSB_INTROSPECT_PASSWORD: '${var.introspect_password}',
         OVSB_ENCRYPTION_KEY: '${var.encryption_key}',
         OVSB_DATABASE_URL: '${var.database_url}',
       });
@@ -114,7 +115,11 @@ describe('broker stack', () => {
     expect(json['resource']['kubernetes_secret_v1']).toBeUndefined();
     expect(json['resource']['kubernetes_cluster_role_v1']).toBeUndefined();
     expect(containerOf(json)['image']).toBe('registry.example.com/ovsb:0.1.0');
-    expect(envOf(json)['OVSB_DATABASE_URL']?.['value_from']['secret_key_ref']).toEqual({ name: 'ovsb-creds', key: 'OVSB_DATABASE_URL' });
+    // The Secret managed elsewhere supplies every key, the introspection password too (an emptyDir data
+    // dir would give each replica its own generated one).
+    for (const key of ['OVSB_PASSWORD', 'OVSB_INTROSPECT_PASSWORD', 'OVSB_ENCRYPTION_KEY', 'OVSB_DATABASE_URL']) {
+      expect(envOf(json)[key]?.['value_from']['secret_key_ref'], key).toEqual({ name: 'ovsb-creds', key });
+    }
     expect(deploymentOf(json)['spec']['template']['spec']['automount_service_account_token']).toBe(false);
   });
 
@@ -138,6 +143,7 @@ describe('broker stack', () => {
     [{ namespace: 'Not_A_Label' }, 'namespace'],
     [{ username: 'a:b' }, 'username'],
     [{ extraEnv: { OVSB_PASSWORD: 'x' } }, 'extraEnv.OVSB_PASSWORD'],
+    [{ extraEnv: { OVSB_INTROSPECT_PASSWORD: 'x' } }, 'extraEnv.OVSB_INTROSPECT_PASSWORD'],
   ] as const)('GIVEN invalid props %j THEN a ConfigError names %s', (props, path) => {
     expect(() => synth(props as BrokerStackProps)).toThrow(ConfigError);
     try {
