@@ -50,11 +50,16 @@ function hclPath(path: string, source: string): string {
   return `"${path}"`;
 }
 
-/** Renders the CLI config. `mirroredProviders` are `host/namespace/type` addresses present in the mirror. */
-export function renderCliConfig(options: CliConfigOptions, mirroredProviders: readonly string[] = []): string {
+/** Mirror-only installation needs a mirror; shared by the settings parser and the renderer. */
+export function checkMirrorOnly(options: Pick<CliConfigOptions, 'providerMirror' | 'mirrorOnly'>): void {
   if (options.mirrorOnly === true && options.providerMirror === undefined) {
     throw new ConfigError('OVSB_PROVIDER_MIRROR_ONLY', '', 'needs OVSB_PROVIDER_MIRROR, the directory to install providers from; set it or unset OVSB_PROVIDER_MIRROR_ONLY');
   }
+}
+
+/** Renders the CLI config. `mirroredProviders` are `host/namespace/type` addresses present in the mirror. */
+export function renderCliConfig(options: CliConfigOptions, mirroredProviders: readonly string[] = []): string {
+  checkMirrorOnly(options);
   const lines = [
     '# Written by the OVSB terraform runner; rewritten before every terraform init. Do not edit.',
     `plugin_cache_dir   = ${hclPath(options.pluginCacheDir, 'plugin cache directory')}`,

@@ -25,6 +25,7 @@
  */
 import { ConfigError } from '../errors';
 import type { StateBackend } from './backends';
+import { checkMirrorOnly } from './cli-config';
 import type { TerraformRunnerConfig } from './runner';
 
 export type TerraformRunnerSettings = Omit<TerraformRunnerConfig, 'log' | 'dataVolumePredicate'>;
@@ -106,9 +107,7 @@ function providerEnv(env: Env): Record<string, string> {
 export function terraformRunnerSettings(env: Env, dataDir: string): TerraformRunnerSettings {
   const providerMirror = value(env, 'OVSB_PROVIDER_MIRROR');
   const mirrorOnly = flag(env, 'OVSB_PROVIDER_MIRROR_ONLY');
-  if (mirrorOnly && providerMirror === undefined) {
-    throw new ConfigError('OVSB_PROVIDER_MIRROR_ONLY', '', 'needs OVSB_PROVIDER_MIRROR, the directory to install providers from; set it or unset OVSB_PROVIDER_MIRROR_ONLY');
-  }
+  checkMirrorOnly({ mirrorOnly, providerMirror });
   return {
     terraformBin: value(env, 'OVSB_TERRAFORM_BIN') ?? 'terraform',
     dataDir,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ConfigError } from '../../src/errors';
+import { renderCliConfig } from '../../src/terraform/cli-config';
 import { terraformRunnerSettings } from '../../src/terraform/settings';
 
 describe('terraformRunnerSettings', () => {
@@ -93,5 +94,19 @@ describe('terraformRunnerSettings', () => {
   ])('refuses %s, naming the variable', (_case, env, variable) => {
     expect(() => terraformRunnerSettings(env, '/d')).toThrow(ConfigError);
     expect(() => terraformRunnerSettings(env, '/d')).toThrow(expect.objectContaining({ source: variable }));
+  });
+
+  it('GIVEN mirror-only without a mirror THEN the settings refuse it with the CLI config renderer\'s message', () => {
+    const refusal = (action: () => unknown): string => {
+      try {
+        action();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    const fromSettings = refusal(() => terraformRunnerSettings({ OVSB_PROVIDER_MIRROR_ONLY: 'true' }, '/d'));
+    expect(fromSettings).toMatch(/^OVSB_PROVIDER_MIRROR_ONLY: needs OVSB_PROVIDER_MIRROR/);
+    expect(fromSettings).toBe(refusal(() => renderCliConfig({ pluginCacheDir: '/c', mirrorOnly: true })));
   });
 });
