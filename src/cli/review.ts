@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { packageRoot } from '../catalog/load';
 import { ConfigError } from '../errors';
 import { diffStackSets } from '../review/diff';
-import { planLiveStacks, type LivePlanTarget } from '../review/live-plans';
+import { livePlanTerraform, planLiveStacks, type LivePlanTarget } from '../review/live-plans';
 import { renderMarkdown } from '../review/markdown';
 import { buildReport, reportToJson, type LivePlan } from '../review/report';
 import { locateProject, resolveCommit, runProcess, synthesizeRevision, type ProjectLocation } from '../review/revisions';
@@ -102,8 +102,7 @@ async function livePlansOf(
     stacks,
     targets,
     cdktfOutdir: join(project, cdktfOutput(project)),
-    terraformBin: settings.terraformBin ?? 'terraform',
-    ...(settings.providerMirror !== undefined ? { providerMirror: settings.providerMirror } : {}),
+    ...livePlanTerraform(settings),
     env: { ...settings.providerEnv, ...(pgConnStr ? { PG_CONN_STR: pgConnStr } : {}) },
     log: {
       info: () => undefined,

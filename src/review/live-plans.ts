@@ -16,6 +16,7 @@ import { defaultDataVolumePredicate } from '../terraform/data-volumes';
 import { TerraformError } from '../terraform/errors';
 import { TerraformInvoker } from '../terraform/invoker';
 import type { TerraformLog } from '../terraform/log';
+import type { TerraformRunnerSettings } from '../terraform/settings';
 import type { StackConfig } from './diff';
 import type { LivePlan } from './report';
 
@@ -34,6 +35,8 @@ export interface LivePlanOptions {
   readonly terraformBin: string;
   /** OVSB_PROVIDER_MIRROR. @default none */
   readonly providerMirror?: string;
+  /** OVSB_PROVIDER_MIRROR_ONLY: install providers from `providerMirror` only, never a registry. @default false */
+  readonly mirrorOnly?: boolean;
   /** Credentials for providers and backends (passed to terraform; never printed). */
   readonly env: Readonly<Record<string, string>>;
   readonly log: TerraformLog;
@@ -43,13 +46,26 @@ export interface LivePlanOptions {
 
 const LOCK_TIMEOUT_SEC = 60;
 
+/** The terraform options `ovsb review` shares with `ovsb serve` (OVSB_TERRAFORM_BIN, OVSB_PROVIDER_MIRROR[_ONLY]). */
+export function livePlanTerraform(settings: TerraformRunnerSettings): Pick<LivePlanOptions, 'terraformBin' | 'providerMirror' | 'mirrorOnly'> {
+  return {
+    terraformBin: settings.terraformBin ?? 'terraform',
+    ...(settings.providerMirror !== undefined ? { providerMirror: settings.providerMirror } : {}),
+    ...(settings.providerMirrorOnly ? { mirrorOnly: true } : {}),
+  };
+}
+
 export async function planLiveStacks(options: LivePlanOptions): Promise<LivePlan[]> {
   const scratch = await mkdtemp(join(tmpdir(), 'ovsb-review-plan-'));
   try {
     const cliConfigFile = join(scratch, 'terraform.rc');
     const pluginCacheDir = join(scratch, 'plugin-cache');
     await mkdir(pluginCacheDir, { mode: 0o700 });
-    await writeCliConfig(cliConfigFile, { pluginCacheDir, ...(options.providerMirror ? { providerMirror: options.providerMirror } : {}) });
+    await writeCliConfig(cliConfigFile, {
+      pluginCacheDir,
+      ...(options.providerMirror ? { providerMirror: options.providerMirror } : {}),
+      ...(options.mirrorOnly ? { mirrorOnly: true } : {}),
+    });
     const invoker = new TerraformInvoker({
       bin: options.terraformBin,
       killGraceMs: 30_000,

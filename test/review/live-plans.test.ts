@@ -4,12 +4,13 @@
  * configuration; and the skips (no backend credentials, providers that cannot be installed offline).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackConfig } from '../../src/review/diff';
-import { planLiveStacks, resolveLocalState, type LivePlanOptions } from '../../src/review/live-plans';
+import { livePlanTerraform, planLiveStacks, resolveLocalState, type LivePlanOptions } from '../../src/review/live-plans';
+import { terraformRunnerSettings } from '../../src/terraform/settings';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovsb-live-plans-'));
 const cdktfOutdir = join(dir, 'cdktf.out');
@@ -86,6 +87,26 @@ describe('planLiveStacks', () => {
     };
     const [plan] = await planLiveStacks(options({ stacks: new Map([['team-k8s', kubernetes]]), targets: [{ name: 'team-k8s' }] }));
     expect(plan).toMatchObject({ stack: 'team-k8s', status: 'skipped', reason: expect.stringMatching(/providers cannot be installed here: .*hashicorp\/kubernetes/) });
+  });
+
+  it.each([
+    ['mirror-only', { OVSB_PROVIDER_MIRROR_ONLY: 'true' }, false],
+    ['mirror plus registries', {}, true],
+  ] as const)('GIVEN OVSB_PROVIDER_MIRROR (%s) WHEN planning THEN terraform init reads the CLI config those settings ask for', async (name, extraEnv, direct) => {
+    const mirror = join(dir, `mirror-${direct}`);
+    mkdirSync(mirror);
+    // The real terraform runs; the wrapper only keeps a copy of the CLI config it is given (the scratch dir is gone after).
+    const seen = join(dir, `init-cli-config-${direct}.rc`);
+    const bin = join(dir, `terraform-recording-${direct}`);
+    writeFileSync(bin, `#!/bin/sh\n[ "$1" = init ] && cp "$TF_CLI_CONFIG_FILE" '${seen}'\nexec terraform "$@"\n`, { mode: 0o755 });
+    const settings = terraformRunnerSettings({ OVSB_TERRAFORM_BIN: bin, OVSB_PROVIDER_MIRROR: mirror, ...extraEnv }, join(dir, '.ovsb'));
+
+    const [plan] = await planLiveStacks(options({ ...livePlanTerraform(settings), stacks: new Map([['elsewhere', sandbox(1)]]), targets: [{ name: 'elsewhere' }] }));
+
+    expect(plan, name).toMatchObject({ status: 'planned', counts: { add: 2 } });
+    const config = readFileSync(seen, 'utf8');
+    expect(config).toContain(['provider_installation {', '  filesystem_mirror {', `    path = "${mirror}"`, '  }'].join('\n'));
+    expect(config.includes('  direct {}'), 'registry installation for providers outside the mirror').toBe(direct);
   });
 
   it('GIVEN a stacks.yaml stack the head revision does not synthesise THEN skipped', async () => {
