@@ -53,6 +53,7 @@ import { ConfigError } from '../../src/errors';
 import { findPort } from '../sandbox/endpoints';
 import { awsSecretsOf, renderUserData } from './cloud-init';
 import { isPublished, publishedPorts } from './host';
+import { AWS_SECRET_ARN } from './secret-arn';
 import { checkInstanceType, instanceTypeFor } from './sizing';
 
 export interface AwsNodeProps {
@@ -78,8 +79,6 @@ const DEFAULT_IOPS = 10_000;
 const DEFAULT_THROUGHPUT_MIBPS = 500;
 const GP3_MAX_GI = 16_384;
 const IO2_MAX_GI = 65_536;
-/** A Secrets Manager ARN: arn:<partition>:secretsmanager:<region>:<account>:secret:<name>[-<6 chars>]. */
-const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
 export class AwsNode extends Construct {
   readonly instance: Instance;
@@ -248,7 +247,7 @@ export class AwsNode extends Construct {
 
   /** The ARNs a secret reference can mean: Secrets Manager appends 6 random characters to a secret's name. */
   private secretArns(secret: string, partition: string): string[] {
-    if (SECRET_ARN.test(secret)) return [secret, `${secret}-??????`];
+    if (AWS_SECRET_ARN.test(secret)) return [secret, `${secret}-??????`];
     const region = new DataAwsRegion(this, 'region', {}).region;
     const account = new DataAwsCallerIdentity(this, 'caller', {}).accountId;
     return [`arn:${partition}:secretsmanager:${region}:${account}:secret:${secret}-??????`];

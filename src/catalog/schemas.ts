@@ -8,6 +8,7 @@
  * - `eip55-address`: 0x + 40 hex digits in EIP-55 checksum form;
  * - `graffiti`: at most 32 bytes once UTF-8 encoded (the beacon block graffiti field is 32 bytes).
  */
+import { AWS_SECRET_PATTERN } from '../../modules/aws/secret-arn';
 import { DEFAULT_CHECKPOINT_SYNC_URLS } from '../../modules/clients/common';
 import type { Component, Role, Target } from '../../modules/clients/types';
 import { probeParametersSchema } from '../probes/schema';
@@ -68,9 +69,6 @@ const resourceOverride: JsonSchema = {
     memory_limit: { type: 'string', pattern: '^[0-9]+(Mi|Gi|Ti)$' },
   },
 };
-
-/** A Secrets Manager secret name, or its ARN. */
-export const AWS_SECRET_PATTERN = '^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$';
 
 function validatorKeys(target: Target, web3signer: boolean): JsonSchema {
   const secret =

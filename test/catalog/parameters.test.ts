@@ -72,6 +72,24 @@ describe('parameter validation', () => {
     expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { web3signer_url: 'http://signer:9000' } })).toEqual([]);
   });
 
+  it.each([
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/keys-AbCdEf',
+    'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:prod/keys-AbCdEf',
+    'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:prod/keys',
+  ])('GIVEN the ARN %s (aws, China and GovCloud partitions, full or partial) THEN accepted', (arn) => {
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: arn } })).toEqual([]);
+  });
+
+  it.each([
+    ['a partition that is not one', 'arn:awsome:secretsmanager:us-east-1:123456789012:secret:prod/keys'],
+    ['an unfinished partition', 'arn:aws-:secretsmanager:us-east-1:123456789012:secret:prod/keys'],
+    ['another cloud', 'arn:gcp:secretsmanager:us-east-1:123456789012:secret:prod/keys'],
+    ['another service', 'arn:aws:ssm:us-east-1:123456789012:parameter/prod/keys'],
+    ['a short account id', 'arn:aws:secretsmanager:us-east-1:12345:secret:prod/keys'],
+  ])('GIVEN %s in the ARN THEN the secret is refused', (_, arn) => {
+    expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: arn } }).map((e) => e.field)).toEqual(['validator_keys']);
+  });
+
   it('GIVEN an AWS plan WHEN keys name a Kubernetes Secret THEN refused (the host cannot read one); and the reverse on Kubernetes', () => {
     expect(errorsOf(validatorAws, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'keys' } }).map((e) => e.field)).toEqual(['validator_keys']);
     expect(errorsOf(validatorK8s, { fee_recipient: EXAMPLE_FEE_RECIPIENT, validator_keys: { aws_secret: 'keys' } }).map((e) => e.field)).toEqual(['validator_keys']);

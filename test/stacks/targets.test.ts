@@ -386,6 +386,20 @@ describe('AwsNode', () => {
     expect(document.statement).toEqual([{ effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [arn, `${arn}-??????`] }]);
   });
 
+  it.each([
+    'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:prod/keys',
+    'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:prod/keys-AbCdEf',
+  ])('GIVEN the secret ARN %s (China, GovCloud) THEN the role may read that ARN, not one built from a name', (arn) => {
+    const topology = fixtureTopology(awsHostOf, 'aws');
+    const containers = topology.containers.map((c) =>
+      c.component === 'validator' ? { ...c, secretMounts: [{ source: { kind: 'aws-secret' as const, secretId: arn }, mountPath: '/keys' }] } : c,
+    );
+    const { json } = aws(undefined, { ...topology, containers });
+    const documents = Object.values(json.data.aws_iam_policy_document) as Json[];
+    const access = documents.find((doc) => doc.statement[0].actions[0] === 'secretsmanager:GetSecretValue')!;
+    expect(access.statement[0].resources).toEqual([arn, `${arn}-??????`]);
+  });
+
   it('GIVEN a secret by name THEN its ARN is built from the partition, region and account, with the random suffix', () => {
     const topology = fixtureTopology(awsHostOf, 'aws');
     const containers = topology.containers.map((c) =>
