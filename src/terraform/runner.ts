@@ -18,7 +18,7 @@
  *   run there, and a lock that outlives its holder (s3) is force-unlocked when the broker's operation
  *   leases show its holder is gone (state-lock.ts).
  */
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -289,8 +289,11 @@ export class TerraformRunner {
         try {
           await this.#init(run);
           run.progress('planning the update');
+          // The plan holds configuration values, secrets included: the file is private before terraform
+          // writes a byte (terraform truncates an existing file and keeps its mode).
+          await rm(planFile, { force: true });
+          await writeFile(planFile, '', { mode: 0o600, flag: 'wx' });
           await this.#locking(run, () => this.#invoker.plan(run.context, { ...run.locking(), planFile, onEvent: this.#progressFor(run, tracker) }));
-          await chmod(planFile, 0o600);
           const planned = await this.#invoker.showPlan(run.context, planFile, run.invocation());
           // Only addresses and actions leave this function: before/after hold secrets.
           changes = planned

@@ -2,7 +2,7 @@
  * TerraformRunner with the real terraform binary and the local backend, on sandbox-like configurations
  * (terraform_data resources and outputs: built-in, so they apply offline).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -172,6 +172,39 @@ describe('update', () => {
     expect(error).toBeInstanceOf(TerraformError);
     expect(readFileSync(ws.configFile, 'utf8')).toBe(applied);
     expect(existsSync(join(ws.dir, UPDATE_PLAN_FILE))).toBe(false);
+  });
+
+  it('saves its plan (which holds configuration values, secrets included) in a file that is private while terraform writes it', async () => {
+    // GIVEN a `terraform` that records the mode of the plan file as `plan -out` left it
+    const tools = tempDir('plan-mode');
+    dirs.push(tools);
+    const real = execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
+    const modes = join(tools.path, 'plan-modes');
+    const wrapper = join(tools.path, 'terraform');
+    writeFileSync(
+      wrapper,
+      [
+        '#!/bin/bash',
+        'if [ "$1" = plan ]; then',
+        `  ${real} "$@"; rc=$?`,
+        `  for arg in "$@"; do case "$arg" in -out=*) stat -c %a "\${arg#-out=}" >> ${modes};; esac; done`,
+        '  exit $rc',
+        'fi',
+        `exec ${real} "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const { runner, workspaces } = runnerWith({ terraformBin: wrapper });
+    await runner.apply('plan-mode', sandboxConfig());
+
+    // WHEN an update plans and applies
+    const result = await runner.update('plan-mode', sandboxConfig({ generation: '2' }));
+
+    // THEN the plan file was 0600 when terraform finished writing it, and it is gone afterwards
+    expect(result.kind).toBe('applied');
+    expect(readFileSync(modes, 'utf8')).toBe('600\n');
+    expect(existsSync(join(workspaces.for('plan-mode').dir, UPDATE_PLAN_FILE))).toBe(false);
   });
 });
 
