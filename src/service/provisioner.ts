@@ -4,6 +4,7 @@
  * Implementation: TerraformProvisioner (terraform-provisioner.ts).
  */
 import type { JsonObject, OperationRequest } from '../operations/types';
+import type { ChangeAction } from '../terraform/events';
 import type { LeaseFacts } from '../terraform/runner';
 import type { PlanView } from './catalog';
 
@@ -44,6 +45,17 @@ export interface AppliedInstance {
   readonly outputs: JsonObject;
 }
 
+/** A data volume an update deleted or replaced: resource address and action only, never attribute values. */
+export interface DataVolumeLoss {
+  readonly address: string;
+  readonly action: ChangeAction;
+}
+
+export interface UpdatedInstance extends AppliedInstance {
+  /** The data volumes the caller allowed the update to lose (empty when none). */
+  readonly dataVolumeChanges: readonly DataVolumeLoss[];
+}
+
 export interface InstanceProvisioner {
   /**
    * Fast and pure: throws OsbError 400 (naming the parameter) when the request cannot be turned into a
@@ -51,7 +63,7 @@ export interface InstanceProvisioner {
    */
   check(instanceId: string, request: OperationRequest, plan: PlanView): void;
   provision(run: ApplyRun): Promise<AppliedInstance>;
-  update(run: UpdateRun): Promise<AppliedInstance>;
+  update(run: UpdateRun): Promise<UpdatedInstance>;
   /**
    * Idempotent: an instance never applied, half applied or already destroyed deprovisions cleanly.
    * Needs no plan: the instance's workspace holds what terraform destroys (the plan may have left the catalog).

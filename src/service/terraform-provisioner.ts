@@ -8,7 +8,8 @@
  *   outputs (the Engine API JWT) stay in terraform's state and are of no use to consumers.
  * - An update is one terraform run (runner.update): the saved plan is checked and exactly it is applied;
  *   one that would replace a data volume is refused unless the caller passed
- *   `allow_data_volume_replacement: true`.
+ *   `allow_data_volume_replacement: true`; the volumes an allowed update lost are returned (addresses
+ *   and actions only) for the worker to log and name in the operation's description.
  * - Every terraform step of an operation shares the operation's one deadline.
  */
 import type { Catalog } from '../catalog/catalog';
@@ -23,7 +24,7 @@ import type { RunProgress } from '../terraform/progress';
 import type { RunOptions, TerraformRunner } from '../terraform/runner';
 import { instanceNameFor, resolveStackProps, type ResolveOptions } from '../topology';
 import type { PlanView } from './catalog';
-import { DataVolumeReplacementRefused, type AppliedInstance, type ApplyRun, type InstanceProvisioner, type OperationRun, type UpdateRun } from './provisioner';
+import { DataVolumeReplacementRefused, type AppliedInstance, type ApplyRun, type InstanceProvisioner, type OperationRun, type UpdatedInstance, type UpdateRun } from './provisioner';
 
 /** cdktf and the provider bindings take ~250 ms to load: loaded at the first synthesis, not at broker start. */
 let synthModule: Promise<typeof Synth> | undefined;
@@ -49,7 +50,7 @@ export class TerraformProvisioner implements InstanceProvisioner {
     return this.#apply(run, config);
   }
 
-  async update(run: UpdateRun): Promise<AppliedInstance> {
+  async update(run: UpdateRun): Promise<UpdatedInstance> {
     const config = await this.#synthesize(run.instanceId, run.request, this.#catalogPlan(run.plan));
     run.onProgress('Synthesised the stack; planning the update (data volumes are checked before anything is applied)');
     const result = await this.options.runner.update(run.instanceId, config, {
@@ -57,7 +58,10 @@ export class TerraformProvisioner implements InstanceProvisioner {
       allowDataVolumeReplacement: run.allowDataVolumeReplacement,
     });
     if (result.kind === 'refused') throw new DataVolumeReplacementRefused(result.changes.map((change) => change.resource.address));
-    return { outputs: publicOutputs(result.outputs) };
+    return {
+      outputs: publicOutputs(result.outputs),
+      dataVolumeChanges: result.dataVolumeChanges.map((change) => ({ address: change.resource.address, action: change.action })),
+    };
   }
 
   async deprovision(run: OperationRun): Promise<void> {

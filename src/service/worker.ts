@@ -187,7 +187,10 @@ export class OperationWorker implements OperationScheduler {
     };
     // The lease ends `operationLeaseMs` after the last renewal that was sent and succeeded (claim included).
     let leaseExpiry: NodeJS.Timeout | undefined;
+    // Set once the run is over: a renewal answered after that must not re-arm the expiry timer.
+    let finished = false;
     const leaseHeldUntil = (sentAt: number) => {
+      if (finished) return;
       clearTimeout(leaseExpiry);
       leaseExpiry = setTimeout(() => {
         log.warn('the operation lease expired without a successful renewal; stopping the run so that another replica may take it');
@@ -200,10 +203,13 @@ export class OperationWorker implements OperationScheduler {
       const sentAt = Date.now();
       storage.renewOperationLease(operationId).then(
         (held) => {
+          if (finished) return;
           if (held) leaseHeldUntil(sentAt);
           else loseLease('the operation lease was lost');
         },
-        (error: unknown) => log.warn({ err: error }, 'could not renew the operation lease; retrying until the lease ends'),
+        (error: unknown) => {
+          if (!finished) log.warn({ err: error }, 'could not renew the operation lease; retrying until the lease ends');
+        },
       );
     }, this.#options.renewIntervalMs);
     renewal.unref();
@@ -215,7 +221,7 @@ export class OperationWorker implements OperationScheduler {
       log.info('operation started');
       let outcome: OperationOutcome;
       try {
-        outcome = await this.#execute(operation, entry.controller.signal, (text) => progress.report(text));
+        outcome = await this.#execute(operation, entry.controller.signal, (text) => progress.report(text), log);
       } catch (error) {
         if (entry.stopReason !== undefined) {
           await progress.flushed();
@@ -230,8 +236,9 @@ export class OperationWorker implements OperationScheduler {
         }
       }
       await progress.flushed();
-      await this.#complete(operationId, withPolicyWarnings(outcome, operation.request), log);
+      await this.#complete(operationId, withNotes(outcome, policyNotes(operation.request)), log);
     } finally {
+      finished = true;
       clearInterval(renewal);
       clearTimeout(leaseExpiry);
     }
@@ -245,7 +252,7 @@ export class OperationWorker implements OperationScheduler {
     log.info({ state: finished.state }, 'operation finished');
   }
 
-  async #execute(operation: InProgressOperation, signal: AbortSignal, onProgress: (text: string) => void): Promise<OperationOutcome> {
+  async #execute(operation: InProgressOperation, signal: AbortSignal, onProgress: (text: string) => void, log: Logger): Promise<OperationOutcome> {
     const { catalog, provisioner } = this.#options;
     const { request } = operation;
     const plan = catalog.findPlan(request.serviceId, request.planId);
@@ -276,7 +283,12 @@ export class OperationWorker implements OperationScheduler {
           plan: requirePlan(plan, request.serviceId, request.planId),
           allowDataVolumeReplacement: allow === true,
         });
-        return { state: 'succeeded', description: 'Updated', instance: { outputs: applied.outputs, parameters } };
+        const lost = applied.dataVolumeChanges;
+        if (lost.length > 0) {
+          log.warn({ dataVolumes: lost }, 'the update replaced or destroyed data volumes, as the request allowed');
+        }
+        const notes = lost.length === 0 ? [] : [`Data volumes replaced as allowed: ${lost.map((change) => change.address).join(', ')}`];
+        return withNotes({ state: 'succeeded', description: 'Updated', instance: { outputs: applied.outputs, parameters } }, notes);
       }
       case 'deprovision':
         await provisioner.deprovision(run);
@@ -398,10 +410,15 @@ function usability(
   return {};
 }
 
+/** Facts the platform must keep seeing after the run (policy warnings, data volumes lost), appended to the final description. */
+function withNotes(outcome: OperationOutcome, notes: readonly string[]): OperationOutcome {
+  return notes.length === 0 ? outcome : { ...outcome, description: [outcome.description, ...notes].join('. ') };
+}
+
 /** The policy warnings the operation was accepted with stay visible in its final description. */
-function withPolicyWarnings(outcome: OperationOutcome, request: InProgressOperation['request']): OperationOutcome {
+function policyNotes(request: InProgressOperation['request']): string[] {
   const warnings = request.policyWarnings ?? [];
-  return warnings.length === 0 ? outcome : { ...outcome, description: `${outcome.description}. Policy warnings: ${warnings.join('; ')}` };
+  return warnings.length === 0 ? [] : [`Policy warnings: ${warnings.join('; ')}`];
 }
 
 function failure(operation: InProgressOperation, error: unknown): OperationOutcome {

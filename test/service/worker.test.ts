@@ -18,7 +18,7 @@ import type { Catalog } from '../../src/catalog/catalog';
 import { loadCatalog } from '../../src/catalog/load';
 import type { NodePlan } from '../../src/catalog/model';
 import { SecretBox } from '../../src/crypto/secret-box';
-import { createLogger } from '../../src/log';
+import { createLogger, type Logger } from '../../src/log';
 import { serviceCatalogOf } from '../../src/service/catalog-adapter';
 import { TerraformProvisioner } from '../../src/service/terraform-provisioner';
 import { OperationWorker } from '../../src/service/worker';
@@ -43,6 +43,18 @@ const workers: OperationWorker[] = [];
 
 const silent = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
+/** A logger keeping every line it writes, parsed. */
+function recordingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write: (chunk, _encoding, done) => {
+      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'info', destination }), lines };
+}
+
 async function storage(replicaId?: string, operationLeaseMs?: number): Promise<Storage> {
   const s = await openStorage({ dataDir, secretBox: KEY, ...(replicaId !== undefined && { replicaId }), ...(operationLeaseMs !== undefined && { operationLeaseMs }) });
   opened.push(s);
@@ -53,6 +65,8 @@ interface WorkerSettings {
   maxAttempts?: number;
   clock?: () => Date;
   renewIntervalMs?: number;
+  /** @default silent */
+  logger?: Logger;
   /** @default the real terraform */
   terraformBin?: string;
 }
@@ -167,8 +181,9 @@ describe('OperationWorker recovery', () => {
   it('GIVEN an operation interrupted more than maxAttempts times THEN it is failed with a description saying so, never left in progress', async () => {
     const store = await storage();
     const operationId = await beginProvision(store, 'unlucky');
-    for (let i = 0; i < 3; i++) await store.claimOperation(operationId);
-    await store.releaseOperation(operationId);
+    // Three counted claims, then a fourth given back: the worker's claim is the fourth attempt.
+    for (let i = 0; i < 4; i++) await store.claimOperation(operationId);
+    await store.yieldOperation(operationId);
     const w = worker(store, { maxAttempts: 3 });
     await w.start();
     await w.whenIdle();
@@ -298,6 +313,49 @@ describe('OperationWorker while terraform apply runs', () => {
     await takeover.whenIdle();
     expect(await other.getOperation(operationId)).toMatchObject({ state: 'succeeded', description: 'Provisioned' });
   });
+
+  it('GIVEN a lease renewal answered only after the run finished THEN the finished run reports no lease expiry', async () => {
+    const { logger, lines } = recordingLogger();
+    const store = await storage(undefined, 2_000);
+    const operationId = await beginProvision(store, 'late-renewal');
+    // GIVEN renewals sent while the outcome is being recorded are answered once their lease time has passed
+    const renew = store.renewOperationLease.bind(store);
+    const complete = store.completeOperation.bind(store);
+    let completing = false;
+    let renewalSent: () => void = () => undefined;
+    const renewalDuringCompletion = new Promise<void>((resolve) => (renewalSent = resolve));
+    const lateAnswers: Array<Promise<boolean>> = [];
+    store.renewOperationLease = (id) => {
+      if (!completing) return renew(id);
+      const sentAt = Date.now();
+      const answer = renew(id).then(async (held) => {
+        renewalSent();
+        await new Promise((resolve) => setTimeout(resolve, sentAt + store.operationLeaseMs + 20 - Date.now()));
+        return held;
+      });
+      lateAnswers.push(answer);
+      return answer;
+    };
+    store.completeOperation = async (id, outcome) => {
+      completing = true;
+      await renewalDuringCompletion;
+      return complete(id, outcome);
+    };
+    const w = worker(store, { renewIntervalMs: 100, logger });
+
+    // WHEN the run finishes and the late answers arrive
+    w.enqueue(operationId);
+    await w.whenIdle();
+    await Promise.all(lateAnswers);
+    // The expiry timer such an answer would arm is due at once: let it fire.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // THEN the run ended once, as it succeeded, and nothing claims its lease expired
+    expect(lateAnswers.length).toBeGreaterThan(0);
+    expect(await store.getOperation(operationId)).toMatchObject({ state: 'succeeded', description: 'Provisioned' });
+    expect(lines.filter((line) => String(line['msg']).includes('lease'))).toEqual([]);
+    expect(lines.filter((line) => line['msg'] === 'operation finished')).toHaveLength(1);
+  });
 });
 
 describe('OperationWorker failures', () => {
@@ -318,9 +376,10 @@ describe('OperationWorker failures', () => {
 });
 
 describe('OperationWorker updates', () => {
-  it('GIVEN an update that would resize the data volume THEN it is refused without opt-in, nothing changed, and applied with it', async () => {
+  it('GIVEN an update that would resize the data volume THEN it is refused without opt-in, nothing changed, and applied with it, naming the volume', async () => {
+    const { logger, lines } = recordingLogger();
     const store = await storage();
-    const w = worker(store);
+    const w = worker(store, { logger });
     w.enqueue(await beginProvision(store, 'resized'));
     await w.whenIdle();
     expect((await store.getInstance('resized'))?.state).toBe('provisioned');
@@ -336,7 +395,17 @@ describe('OperationWorker updates', () => {
     const allowedId = await beginUpdate(store, 'resized', { execution_storage_gi: 4000, allow_data_volume_replacement: true });
     w.enqueue(allowedId);
     await w.whenIdle();
-    expect(await store.getOperation(allowedId)).toMatchObject({ state: 'succeeded', description: 'Updated' });
+    const allowed = await store.getOperation(allowedId);
+    expect(allowed?.state).toBe('succeeded');
+    expect(allowed?.description).toMatch(/^Updated\. Data volumes replaced as allowed: terraform_data\.node_execution_[0-9A-F]{8}$/);
     expect((await store.getInstance('resized'))?.parameters).toEqual({ execution_storage_gi: 4000 });
+    // Logged at warn with addresses and actions only, never attribute values.
+    const warned = lines.filter((line) => line['operationId'] === allowedId && line['level'] === 40);
+    expect(warned).toEqual([
+      expect.objectContaining({
+        msg: 'the update replaced or destroyed data volumes, as the request allowed',
+        dataVolumes: [{ address: expect.stringMatching(/^terraform_data\.node_execution_[0-9A-F]{8}$/), action: 'update' }],
+      }),
+    ]);
   });
 });
