@@ -260,11 +260,10 @@ export interface Storage {
   renewOperationLease(operationId: string): Promise<boolean>;
   /** Updates the progress text (and renews the lease). False when the lease was lost. */
   reportProgress(operationId: string, description: string): Promise<boolean>;
-  /** Gives the lease up (graceful shutdown) so another replica can claim at once. */
-  releaseOperation(operationId: string): Promise<void>;
   /**
-   * Like releaseOperation, and takes back the attempt this replica's claim counted: the run was stopped
-   * on purpose (graceful shutdown), so it must not bring the operation closer to being given up.
+   * Gives the lease up so another replica can claim at once, and takes back the attempt this replica's
+   * claim counted: the run was stopped on purpose (graceful shutdown), so it must not bring the
+   * operation closer to being given up.
    */
   yieldOperation(operationId: string): Promise<void>;
   /** Owners (replica ids) of unexpired operation leases, each once. For judging stale state locks. */

@@ -577,13 +577,14 @@ export function storageContract(target: ContractTarget): void {
         expect(await b.completeOperation(operation.id, { state: 'succeeded', description: 'done' })).toMatchObject({ state: 'succeeded' });
       });
 
-      it('GIVEN a held operation WHEN released THEN another replica may claim it at once', async () => {
+      it('GIVEN a held operation WHEN yielded THEN another replica may claim it at once, the yielded attempt not counted', async () => {
         const { db, storage: a, clock } = await setup();
         const b = await replica(db, { clock: clock.read });
         const { operation } = await a.beginOperation({ kind: 'provision', instance: { id: 'i-1', serviceId: 'svc', planId: 'p', parameters: {}, context: {} }, request: request(), description: 'Queued' });
         await a.claimOperation(operation.id);
-        await a.releaseOperation(operation.id);
-        expect(await b.claimOperation(operation.id)).toMatchObject({ owner: b.replicaId, attempts: 2 });
+        await a.yieldOperation(operation.id);
+        expect((await b.listClaimableOperations()).map((o) => o.id)).toEqual([operation.id]);
+        expect(await b.claimOperation(operation.id)).toMatchObject({ owner: b.replicaId, attempts: 1 });
       });
 
       it('GIVEN a broker that stopped mid-operation WHEN a new one opens the same database THEN the operation is claimable after the lease', async () => {

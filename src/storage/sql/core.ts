@@ -380,14 +380,6 @@ export class SqlStorage implements Storage {
     return changed > 0;
   }
 
-  async releaseOperation(operationId: string): Promise<void> {
-    await this.#driver.run(
-      `UPDATE operations SET owner = NULL, lease_expires_at = NULL, updated_at = ?
-       WHERE id = ? AND state = 'in progress' AND owner = ?`,
-      [this.#clock().getTime(), operationId, this.replicaId],
-    );
-  }
-
   async yieldOperation(operationId: string): Promise<void> {
     await this.#driver.run(
       `UPDATE operations SET owner = NULL, lease_expires_at = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?
