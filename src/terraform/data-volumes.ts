@@ -61,7 +61,7 @@ function sandboxVolumeLost(change: DataVolumeChange): boolean {
   if (before === undefined) return false;
   if (DESTRUCTIVE.has(change.action)) return true;
   if (change.action !== 'update') return false;
-  // An unknown `after` (a value known only after apply) cannot prove the volume is kept.
+  // `show -json` leaves values known only after apply out of `after`: an absent one cannot prove the volume kept.
   const after = sandboxVolume(change.after);
   return after === undefined || after.name !== before.name || after.size !== before.size;
 }

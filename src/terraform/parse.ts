@@ -39,10 +39,11 @@ export interface PlannedResourceChange {
   readonly action: ChangeAction;
   /** Attributes before the change; null when the resource is created. */
   readonly before: unknown;
-  /** Attributes after the change, known values only (see `afterUnknown`); null when it is deleted. */
+  /**
+   * Attributes after the change; null when it is deleted. Values known only after apply are left out
+   * (terraform marks them in `after_unknown`, not read: to the rules an absent value proves nothing kept).
+   */
   readonly after: unknown;
-  /** Mirrors `after`: `true` where a value is known only after apply. */
-  readonly afterUnknown: unknown;
   /** Why terraform plans this action, e.g. `replace_because_cannot_update`. */
   readonly reason?: string;
 }
@@ -162,7 +163,6 @@ export function parsePlan(text: string): PlannedResourceChange[] {
       action: planAction(change['actions']),
       before: change['before'] ?? null,
       after: change['after'] ?? null,
-      afterUnknown: change['after_unknown'] ?? false,
       ...(typeof reason === 'string' ? { reason } : {}),
     });
   }
