@@ -341,6 +341,8 @@ describe.each(ENGINES)('OSB state rules on %s', (engine) => {
         cloudfoundry,
       );
       expect(update.status).toBe(400);
+      expect((await lastOperation(live)).body).toMatchObject({ state: 'succeeded', description: expect.stringMatching(/^Provisioned/) });
+      expect((await h.storage.listOperations({ instanceId: live })).map((operation) => operation.kind)).toEqual(['provision']);
       const bound = await bind(live, 'b1', { context: { platform: 'kubernetes' } }).set('X-Broker-API-Originating-Identity', cloudfoundry);
       expect(bound.status).toBe(400);
       expect((await osb(h.app).get(`${instancePath(live)}/service_bindings/b1`)).status).toBe(404);
