@@ -119,6 +119,8 @@ async function planOne(
   try {
     const operation = `terraform plan of ${target.name}`;
     const planFile = join(cwd, 'review.tfplan');
+    // A saved plan can hold secret values: it exists 0600 before terraform writes it (and keeps the mode).
+    await writeFile(planFile, '', { mode: 0o600 });
     const plan = await invoker.plan(ws, { lockTimeoutSec: LOCK_TIMEOUT_SEC, timeoutMs, operation, planFile });
     // The data-volume rules need before/after values, which only the saved plan has (scratch dir, removed after).
     const dataVolume = new Map((await invoker.showPlan(ws, planFile, { timeoutMs, operation })).map((change) => [change.resource.address, defaultDataVolumePredicate(change)]));
