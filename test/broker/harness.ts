@@ -235,3 +235,10 @@ export function otherPlanOf(catalog: Catalog, plan: NodePlan): NodePlan {
 /** `X-Broker-API-Originating-Identity` value for a platform user. */
 export const originatingIdentity = (platform: string, value: Record<string, unknown>): string =>
   `${platform} ${Buffer.from(JSON.stringify(value)).toString('base64')}`;
+
+/**
+ * A runner rule for tests: the sandbox records each container in a terraform_data, and a change of the
+ * execution record (its volume size, say) counts as replacing the execution client's data volume.
+ */
+export const executionVolume: DataVolumePredicate = ({ resource, action }) =>
+  resource.type === 'terraform_data' && resource.name.startsWith('node_execution_') && action !== 'read' && action !== 'create';

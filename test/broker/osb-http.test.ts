@@ -7,9 +7,8 @@ import { scopeContextOf } from '../../src/service/binding-scopes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import type { ProvisionPolicy } from '../../src/service/policy';
-import type { DataVolumePredicate } from '../../src/terraform/data-volumes';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { API_VERSION, CREDENTIALS, createHarness, osb, originatingIdentity, otherPlanOf, sandboxPlan, type Engine, type Harness } from './harness';
+import { API_VERSION, CREDENTIALS, createHarness, executionVolume, osb, originatingIdentity, otherPlanOf, sandboxPlan, type Engine, type Harness } from './harness';
 import request from 'supertest';
 
 let postgres: TestPostgres | undefined;
@@ -471,10 +470,6 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
   });
 
   describe('an update that would replace a data volume', () => {
-    // The sandbox records each container in a terraform_data; this runner rule treats a change of the
-    // execution record (its volume size, say) as replacing the execution client's data volume.
-    const executionVolume: DataVolumePredicate = ({ resource, action }) =>
-      resource.type === 'terraform_data' && resource.name.startsWith('node_execution_') && action !== 'read' && action !== 'create';
     let guarded: Harness;
     beforeAll(async () => {
       guarded = await createHarness({ engine, ...(postgres !== undefined && { postgres }), hold: true, dataVolumePredicate: executionVolume });

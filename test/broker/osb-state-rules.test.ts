@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import { DEFAULT_LOCAL_STATE, Workspaces } from '../../src/terraform/workspace';
-import type { DataVolumePredicate } from '../../src/terraform/data-volumes';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { createHarness, osb, originatingIdentity, otherPlanOf, sandboxPlan, type Engine, type Harness } from './harness';
+import { createHarness, executionVolume, osb, originatingIdentity, otherPlanOf, sandboxPlan, type Engine, type Harness } from './harness';
 
 let postgres: TestPostgres | undefined;
 beforeAll(async () => {
@@ -148,8 +147,6 @@ describe.each(ENGINES)('OSB state rules on %s', (engine) => {
   });
 
   describe('GIVEN an update that failed in terraform (instance unusable)', () => {
-    const executionVolume: DataVolumePredicate = ({ resource, action }) =>
-      resource.type === 'terraform_data' && resource.name.startsWith('node_execution_') && action !== 'read' && action !== 'create';
     let guarded: Harness;
     beforeAll(async () => {
       guarded = await createHarness({ engine, ...(postgres !== undefined && { postgres }), hold: true, dataVolumePredicate: executionVolume });
