@@ -18,6 +18,8 @@ import { BindingService } from '../src/service/bindings';
 import { serviceCatalogOf } from '../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../src/service/diversity';
 import { DiversityPolicy } from '../src/service/diversity-policy';
+import { ForkReadinessPolicy } from '../src/service/fork-policy';
+import { ForkService } from '../src/service/forks';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
@@ -37,8 +39,10 @@ export interface StartBrokerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Prints the generated password, once, for the operator (never through the logger). */
   readonly announce: (text: string) => void;
-  /** Run before the built-in ones (client diversity, Lido mode). @default none */
+  /** Run before the built-in ones (fork readiness, client diversity, Lido mode). @default none */
   readonly policies?: readonly ProvisionPolicy[];
+  /** The broker's clock (fork windows, data age). @default the system clock */
+  readonly clock?: () => Date;
 }
 
 export interface RunningBroker {
@@ -81,6 +85,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   let worker: OperationWorker | undefined;
   let server: Server | undefined;
   let diversity: DiversityService | undefined;
+  let forks: ForkService | undefined;
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
     const provisioner = new TerraformProvisioner({ catalog, runner });
@@ -95,6 +100,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       logger: diversityLogger,
     });
     const live = diversity;
+    forks = new ForkService({
+      catalog,
+      storage,
+      ...(options.clock !== undefined && { clock: options.clock }),
+      diversityData: () => live.data(),
+      maxDataAgeDays: config.dataMaxAgeDays,
+      logger: logger.child({ component: 'data' }),
+    });
+    const forkService = forks;
     const serviceCatalog = serviceCatalogOf(catalog, { version: () => live.data(), status: (service) => live.serviceStatus(service) });
     worker = new OperationWorker({
       storage,
@@ -109,14 +123,16 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       catalog: serviceCatalog,
       provisioner,
       scheduler: worker,
-      policies: [...(options.policies ?? []), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
+      policies: [...(options.policies ?? []), new ForkReadinessPolicy(catalog, forkService), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
       ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+      instanceLabels: (instance: Parameters<ForkService['instanceLabels']>[0]) => forkService.instanceLabels(instance),
     };
     const app = createApp({
       instances: new InstanceService(deps),
       bindings: new BindingService(deps),
       catalog: serviceCatalog,
       diversity,
+      forks: forkService,
       storage,
       credentials,
       introspectionCredentials: { username: introspection.username, password: introspection.password },
@@ -126,8 +142,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     server = await listen(app, config.port, config.host);
     await worker.start();
     diversity.start();
+    forkService.start();
   } catch (error) {
     diversity?.stop();
+    forks?.stop();
     await shutdown(server, worker, storage, logger);
     throw error;
   }
@@ -137,12 +155,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const url = `http://${host}:${port}`;
   logger.info({ url, storage: storage.engine, catalog: catalog.source, services: catalog.services.length, plans: catalog.plans.length }, 'broker listening');
   let closing: Promise<void> | undefined;
-  const running = { server, worker, diversity };
+  const running = { server, worker, diversity, forks: forks! };
   return {
     url,
     port,
     close: () => {
       running.diversity.stop();
+      running.forks.stop();
       return (closing ??= shutdown(running.server, running.worker, storage, logger));
     },
   };

@@ -77,6 +77,8 @@ export interface BrokerConfig {
   /** Without a trailing slash. @default undefined: instances get no dashboard_url */
   readonly publicUrl?: string;
   readonly diversity: DiversityConfig;
+  /** Days after which a bundled data set (releases, diversity shares, Lido relays) is reported stale. @default 30 */
+  readonly dataMaxAgeDays: number;
 }
 
 export interface DiversityFeed {
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       refreshHours: integer(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
       feeds: diversityFeeds(read(env, 'OVSB_DIVERSITY_FEEDS')),
     },
+    dataMaxAgeDays: integer(env, 'OVSB_DATA_MAX_AGE_DAYS', 30, 1, 3650),
   };
 }
 

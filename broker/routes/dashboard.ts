@@ -13,6 +13,7 @@ import { Router, type Response } from 'express';
 import { publishedReport } from '../../src/diversity';
 import { dashboardPage, type DashboardPageProps } from '../../src/diversity/dashboard-page';
 import type { DiversityService } from '../../src/service/diversity';
+import type { ForkService } from '../../src/service/forks';
 import { validateRouteIds } from '../middleware/ids';
 import { routeId } from '../osb-request';
 
@@ -35,21 +36,28 @@ export function sendDashboard(res: Response, status: number, props: DashboardPag
     .send(dashboardPage(props));
 }
 
-function render(res: Response, diversity: DiversityService, status: number, props: Pick<DashboardPageProps, 'title' | 'instance'>): void {
-  const thresholds = diversity.policies();
-  sendDashboard(res, status, { ...props, report: publishedReport(diversity.data(), thresholds), thresholds });
-}
-
-export function dashboardRouter(diversity: DiversityService): Router {
+export function dashboardRouter(diversity: DiversityService, forks?: ForkService): Router {
+  // Public page: the fork schedule is network-wide fact; nothing about the operator's instances.
+  const render = (res: Response, status: number, props: Pick<DashboardPageProps, 'title' | 'instance'>): void => {
+    const thresholds = diversity.policies();
+    const now = forks?.now().getTime() ?? 0;
+    const scheduled = (forks?.scheduled() ?? []).map((f) => ({
+      network: f.network,
+      fork: f.name,
+      time: f.activation.time,
+      secondsUntil: Math.round((Date.parse(f.activation.time) - now) / 1000),
+    }));
+    sendDashboard(res, status, { ...props, report: publishedReport(diversity.data(), thresholds), thresholds, forks: scheduled });
+  };
   const router = Router();
   router.get('/', (_req, res) => {
-    render(res, diversity, 200, { title: 'Client diversity' });
+    render(res, 200, { title: 'Client diversity' });
   });
   router.get('/instances/:instance_id', validateRouteIds(), async (req, res) => {
     const id = routeId(req, 'instance_id');
     const instance = await diversity.dashboardInstance(id);
-    if (instance === undefined) render(res, diversity, 404, { title: `Client diversity (no node instance ${id} here)` });
-    else render(res, diversity, 200, { title: `Client diversity: instance ${id}`, instance });
+    if (instance === undefined) render(res, 404, { title: `Client diversity (no node instance ${id} here)` });
+    else render(res, 200, { title: `Client diversity: instance ${id}`, instance });
   });
   return router;
 }

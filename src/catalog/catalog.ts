@@ -5,6 +5,7 @@
  */
 import type { ConsensusClientName, ExecutionClientName, Network, Role, Target } from '../../modules/clients/types';
 import { ConfigError } from '../errors';
+import { describeBlockers, planForkChecks, windowOpens, type ForkCheck } from '../releases/readiness';
 import type { CatalogConfig, ClientRelease, NetworkConfig, ScopePlanKind } from './config';
 import { exampleParameters } from './examples';
 import { maintenanceInfo } from './maintenance';
@@ -20,6 +21,7 @@ import type {
   OfferedClient,
   ServiceDiversity,
 } from './model';
+import type { ReleaseData } from '../../modules/clients/release-data';
 import type { OsbCatalog, OsbPlan, OsbService } from './osb';
 import type {
   BindParameters,
@@ -58,10 +60,11 @@ export class Catalog {
   private readonly bindSchemas = new Map<ScopePlanKind, JsonSchema>();
   private readonly validators = new SchemaValidators();
   private plainOsbCatalog: OsbCatalog | undefined;
+  private readonly forkChecksByPlan = new Map<string, readonly ForkCheck[]>();
 
   constructor(
     readonly config: CatalogConfig,
-    registry: ClientRegistry,
+    private readonly registry: ClientRegistry,
   ) {
     this.services = buildServices(config, registry);
     this.plans = this.services.flatMap((s): readonly CatalogPlan[] => s.plans);
@@ -72,6 +75,26 @@ export class Catalog {
 
   get source(): string {
     return this.config.source;
+  }
+
+  /** The release data the catalog's fork checks read. */
+  get releaseData(): ReleaseData {
+    return this.registry.releaseData;
+  }
+
+  /** Days before a fork from which unready plans take no new provisions (catalog.yaml `broker.fork_window_days`). */
+  get forkWindowDays(): number {
+    return this.config.broker.forkWindowDays;
+  }
+
+  /** The forks the plan's network has scheduled after the data was observed, checked against its pins. */
+  forkChecks(plan: CatalogPlan): readonly ForkCheck[] {
+    let checks = this.forkChecksByPlan.get(plan.id);
+    if (checks === undefined) {
+      checks = planForkChecks(plan, this.registry.releaseData);
+      this.forkChecksByPlan.set(plan.id, checks);
+    }
+    return checks;
   }
 
   findService(serviceId: string): CatalogService | undefined {
@@ -268,6 +291,7 @@ export class Catalog {
       description: plan.description,
       metadata: {
         ...planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)),
+        ...forkMetadata(this.forkChecks(plan), this.forkWindowDays),
         // Tells platforms up front that a bind without bind_resource.app_guid is refused (RequiresApp).
         ...(this.config.broker.requiresApp && { requires_app: true }),
       },
@@ -285,6 +309,27 @@ export class Catalog {
       maintenance_info: plan.maintenanceInfo,
     };
   }
+}
+
+/**
+ * `fork_readiness`: each fork the plan's network has scheduled, whether the plan's releases follow it and,
+ * when not, why and from when new provisions are refused. Absent when nothing is scheduled.
+ */
+function forkMetadata(checks: readonly ForkCheck[], windowDays: number): Record<string, unknown> {
+  if (checks.length === 0) return {};
+  return {
+    fork_readiness: checks.map((check) => ({
+      network: check.network,
+      fork: check.name,
+      epoch: check.activation.epoch,
+      time: check.activation.time,
+      ready: check.ready,
+      ...(!check.ready && {
+        reason: describeBlockers(check.blockers),
+        new_provisions_refused_from: windowOpens(check, windowDays).toISOString().replace('.000Z', 'Z'),
+      }),
+    })),
+  };
 }
 
 const scopePlanKind = (plan: CatalogPlan): ScopePlanKind => (plan.kind === 'node' ? plan.role : 'mev_boost');

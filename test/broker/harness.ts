@@ -25,6 +25,8 @@ import { DiversityDataSource, type DiversityData } from '../../src/diversity';
 import { serviceCatalogOf } from '../../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../../src/service/diversity';
 import { DiversityPolicy } from '../../src/service/diversity-policy';
+import { ForkReadinessPolicy } from '../../src/service/fork-policy';
+import { ForkService } from '../../src/service/forks';
 import { InstanceService, type OperationScheduler } from '../../src/service/instances';
 import { LidoPolicy } from '../../src/service/lido-policy';
 import type { ProvisionPolicy } from '../../src/service/policy';
@@ -68,6 +70,8 @@ export interface HarnessOptions {
   readonly publicUrl?: string;
   /** The published shares in use. @default the bundled data/diversity.json */
   readonly diversityData?: DiversityData;
+  /** The broker's clock (fork windows, data age). @default the system clock */
+  readonly clock?: () => Date;
 }
 
 export interface Harness {
@@ -77,6 +81,7 @@ export interface Harness {
   readonly serviceCatalog: ServiceCatalog;
   readonly worker: OperationWorker;
   readonly diversity: DiversityService;
+  readonly forks: ForkService;
   readonly dataDir: string;
   /** The test database (postgres engine only). */
   readonly databaseUrl?: string;
@@ -165,9 +170,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const serviceCatalog = serviceCatalogOf(catalog, { version: () => diversity.data(), status: (service) => diversity.serviceStatus(service) });
   const worker = new OperationWorker({ storage, catalog: serviceCatalog, provisioner, logger, maxConcurrent: 2, scanIntervalMs: 60_000 });
   const scheduler = new HeldScheduler(options.hold === true ? undefined : worker);
+  const forks = new ForkService({ catalog, storage, ...(options.clock !== undefined && { clock: options.clock }), diversityData: () => diversity.data() });
   const policies = [
     ...(options.policies ?? []),
-    ...(options.builtInPolicies === true ? [new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
+    ...(options.builtInPolicies === true ? [new ForkReadinessPolicy(catalog, forks), new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
     ...(options.policiesAfter ?? []),
   ];
   const publicUrl = options.publicUrl;
@@ -178,12 +184,14 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     scheduler,
     policies,
     ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+    instanceLabels: (instance: Parameters<ForkService['instanceLabels']>[0]) => forks.instanceLabels(instance),
   };
   const app = createApp({
     instances: new InstanceService(deps),
     bindings: new BindingService(deps),
     catalog: serviceCatalog,
     diversity,
+    forks,
     storage,
     credentials: CREDENTIALS,
     introspectionCredentials: INTROSPECT_CREDENTIALS,
@@ -197,6 +205,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     catalog,
     serviceCatalog,
     diversity,
+    forks,
     ...(databaseUrl !== undefined && { databaseUrl }),
     worker,
     dataDir,
@@ -214,10 +223,14 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   };
 }
 
-/** A sandbox plan of the catalog (no nodes run: terraform built-ins only). */
+/**
+ * A sandbox plan of the catalog (no nodes run: terraform built-ins only) on hoodi whose releases follow
+ * every fork hoodi has scheduled, so no fork window refuses it whatever the date.
+ */
 export function sandboxPlan(catalog: Catalog, role: 'rpc' | 'validator' = 'rpc'): NodePlan {
   const plan = catalog.plans.find(
-    (p): p is NodePlan => p.kind === 'node' && p.target === 'sandbox' && p.role === role && !p.lido && p.network === 'hoodi',
+    (p): p is NodePlan =>
+      p.kind === 'node' && p.target === 'sandbox' && p.role === role && !p.lido && p.network === 'hoodi' && catalog.forkChecks(p).every((c) => c.ready),
   );
   if (plan === undefined) throw new Error(`the bundled catalog has no hoodi sandbox ${role} plan`);
   return plan;
