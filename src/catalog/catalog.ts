@@ -290,7 +290,7 @@ export class Catalog {
       name: plan.name,
       description: plan.description,
       metadata: {
-        ...planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)),
+        ...withForkBullets(planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)), plan, this.forkChecks(plan), this.forkWindowDays, this.registry.releaseData),
         ...forkMetadata(this.forkChecks(plan), this.forkWindowDays),
         // Tells platforms up front that a bind without bind_resource.app_guid is refused (RequiresApp).
         ...(this.config.broker.requiresApp && { requires_app: true }),
@@ -309,6 +309,17 @@ export class Catalog {
       maintenance_info: plan.maintenanceInfo,
     };
   }
+}
+
+/** Platforms show bullets, not metadata: a scheduled fork the plan is not ready for, or that ends its MEV-Boost, is said there too. */
+function withForkBullets(metadata: Record<string, unknown>, plan: CatalogPlan, checks: readonly ForkCheck[], windowDays: number, data: ReleaseData): Record<string, unknown> {
+  const notes = checks.flatMap((check) => {
+    const at = `${check.name} on ${check.network} (${check.activation.time})`;
+    if (!check.ready) return [`Not ready for ${at}: new provisions refused from ${windowOpens(check, windowDays).toISOString().replace('.000Z', 'Z')}`];
+    const endsMevBoost = plan.kind === 'node' && plan.mevBoost !== undefined && data.forks[check.activation.fork].builders === 'in-protocol';
+    return endsMevBoost ? [`Ready for ${at}; from then builders bid in-protocol and MEV-Boost has no part`] : [`Ready for ${at}`];
+  });
+  return notes.length === 0 ? metadata : { ...metadata, bullets: [...(metadata['bullets'] as string[]), ...notes] };
 }
 
 /**

@@ -72,6 +72,8 @@ export interface HarnessOptions {
   readonly diversityData?: DiversityData;
   /** The broker's clock (fork windows, data age). @default the system clock */
   readonly clock?: () => Date;
+  /** Another harness's data dir (SQLite database, terraform workspaces), kept at close: a restarted broker. @default a new one, removed at close */
+  readonly dataDir?: string;
 }
 
 export interface Harness {
@@ -128,7 +130,7 @@ function captureLogs(into: Record<string, unknown>[]): Writable {
 }
 
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ovsb-broker-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ovsb-broker-test-'));
   // Terraform must not read the machine's CLI config (it points at a missing file here).
   const cliConfig = join(dataDir, 'empty.tfrc');
   writeFileSync(cliConfig, '');
@@ -218,7 +220,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     async close() {
       await worker.stop();
       await storage.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
