@@ -172,6 +172,15 @@ describe('GIVEN the broker restarted on the bumped catalog (nethermind 2.3.0) wi
     expect(diversity.data_freshness).toEqual(overview.dataFreshness);
   });
 
+  it('THEN the public dashboard shows the fork countdown (nothing about instances), the operator dashboard the instance counts', async () => {
+    const page = (await request(h.app).get('/dashboard').expect(200)).text;
+    expect(page).toContain('<h2>Scheduled forks</h2>');
+    expect(page).toContain('<td>hoodi</td><td>Glamsterdam (Amsterdam/Gloas)</td><td>2026-12-15T19:12:24Z</td><td>in 9 days</td></tr>');
+    expect(page).not.toContain('need an upgrade');
+    const operator = (await request(h.app).get('/diversity/dashboard').set('Authorization', basic).expect(200)).text;
+    expect(operator).toContain('<td>in 9 days</td><td>0 ready, 1 need an upgrade</td>');
+  });
+
   it("THEN the instance's GET flags it with the maintenance_info version to upgrade to", async () => {
     const res = await osb(h.app).get(`/v2/service_instances/${INSTANCE}`);
     expect(res.body.maintenance_info.version).not.toBe(plan.maintenanceInfo.version);
