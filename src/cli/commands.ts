@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'synth', summary: 'synthesise plans into Terraform JSON (cdktf layout)', load: async () => (await import('./synth-command')).synthCommand },
   { name: 'serve', summary: 'run the Open Service Broker (HTTP API + terraform worker)', load: async () => (await import('./serve')).serveCommand },
   { name: 'review', summary: 'diff the synthesised stacks of two git revisions (PR plan review)', load: async () => (await import('./review')).reviewCommand },
+  { name: 'provider', summary: 'install terraform-provider-ovsb into a filesystem mirror for terraform init', load: async () => (await import('./provider-command')).providerCommand },
   { name: 'help', summary: 'show this help, or a command\'s usage', load: async () => (await import('./help-command')).helpCommand },
 ];
 
