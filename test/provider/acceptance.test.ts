@@ -4,11 +4,13 @@
  * working directory go through a configuration's life: create, no-op plan, update, replacement, drift,
  * import, a policy refusal, ten instances at once, destroy.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodePlan } from '../../src/catalog/model';
 import { LIVE_INSTANCE_STATES } from '../../src/operations/types';
+import { parseTeamStacks, teamStackDefinition } from '../../src/stacks-file';
+import { writeSynthesizedApp } from '../../src/synth';
 import { osb, sandboxPlan } from '../broker/harness';
 import { PROVIDER_HEADER, startProviderWorld, type ProviderWorld, type TerraformResult } from './terraform-env';
 
@@ -220,21 +222,64 @@ resource "ovsb_service_instance" "refused" {
   });
 
   it('ten instances in one apply with -parallelism=10 all succeed', async () => {
-    const fleet = `
-resource "ovsb_service_instance" "fleet" {
-  count   = 10
-  service = "${rpc.serviceName}"
-  plan    = "${rpc.name}"
-  instance_id = "fleet-\${count.index}"
-}
-`;
-    write(mainTf({ plan: otherValidator, extra: importedBlock() + fleet }));
+    write(mainTf({ plan: otherValidator, extra: importedBlock() + fleetBlock() }));
     const apply = await tf('apply', '-auto-approve', '-input=false', '-parallelism=10');
     expect(apply.stderr).toBe('');
     expect(apply.code).toBe(0);
     expect(apply.stdout).toContain('Resources: 10 added, 0 changed, 0 destroyed.');
     const fleetInstances = (await liveInstances()).filter((i) => i.id.startsWith('fleet-'));
     expect(fleetInstances.map((i) => i.state)).toEqual(Array(10).fill('provisioned'));
+  });
+
+  it('data sources: ovsb_plan finds a plan by stack name, ovsb_catalog lists services with their diversity status', async () => {
+    const data = `
+data "ovsb_plan" "rpc" {
+  stack_name = "${rpc.stackName}"
+}
+data "ovsb_catalog" "all" {}
+output "rpc_plan_id" {
+  value = data.ovsb_plan.rpc.plan_id
+}
+output "rpc_service_name" {
+  value = data.ovsb_plan.rpc.service_name
+}
+output "validator_diversity" {
+  value = one([for s in data.ovsb_catalog.all.services : s.diversity_status if s.name == "${validator.serviceName}"])
+}
+`;
+    write(mainTf({ plan: otherValidator, extra: importedBlock() + fleetBlock() + data }));
+    const apply = await tf('apply', '-auto-approve', '-input=false', '-parallelism=10');
+    expect(apply.stderr).toBe('');
+    expect(apply.stdout).toContain('Resources: 0 added, 0 changed, 0 destroyed.');
+    const outputs = JSON.parse((await tf('output', '-json')).stdout) as Record<string, { value: unknown }>;
+    expect(outputs['rpc_plan_id']?.value).toBe(rpc.id);
+    expect(outputs['rpc_service_name']?.value).toBe(rpc.serviceName);
+    expect(['minority', 'warn', 'majority', 'supermajority']).toContain(outputs['validator_diversity']?.value);
+  });
+
+  it('a stacks.yaml stack in broker mode deploys through the provider (the synthesised stack, as cdktf deploy runs it)', async () => {
+    const stacksYaml = `stacks:
+  - name: team-brokered
+    plan: ${validator.stackName}
+    broker_url: ${world.url}
+    parameters: { fee_recipient: "${FEE_RECIPIENT}" }
+`;
+    const [stack] = parseTeamStacks(stacksYaml, 'stacks.yaml', world.harness.catalog);
+    const out = world.workdir('cdktf-out', '');
+    rmSync(join(out, 'main.tf'));
+    writeSynthesizedApp(out, [await teamStackDefinition(stack!)]);
+    const stackDir = join(out, 'stacks', 'team-brokered');
+    const run = (...args: string[]) => world.terraform(stackDir, [...args, '-no-color', '-input=false']).then((r) => (printed.push(r.stdout, r.stderr), r));
+    expect((await run('init')).code).toBe(0);
+    const apply = await run('apply', '-auto-approve');
+    expect(apply.stderr).toBe('');
+    expect(apply.stdout).toContain('Apply complete! Resources: 2 added');
+    const instance = await world.harness.storage.getInstance('team-brokered');
+    expect(instance?.state).toBe('provisioned');
+    expect(instance?.planId).toBe(validator.id);
+    const destroy = await run('destroy', '-auto-approve');
+    expect(destroy.code).toBe(0);
+    expect((await world.harness.storage.getInstance('team-brokered'))?.state).toBe('deprovisioned');
   });
 
   it('destroy leaves the broker with no instances', async () => {
@@ -250,6 +295,17 @@ resource "ovsb_service_instance" "fleet" {
     for (const token of tokens) expect(everything).not.toContain(token);
   });
 });
+
+function fleetBlock(): string {
+  return `
+resource "ovsb_service_instance" "fleet" {
+  count       = 10
+  service     = "${rpc.serviceName}"
+  plan        = "${rpc.name}"
+  instance_id = "fleet-\${count.index}"
+}
+`;
+}
 
 function importedBlock(): string {
   return `
