@@ -38,8 +38,8 @@ export function errorOf(response: OsbResponse): { readonly code?: string; readon
 
 export type OperationOutcome = { readonly state: 'succeeded'; readonly description: string } | { readonly state: 'failed'; readonly description: string } | { readonly state: 'gone' };
 
-/** Polls start fast (a sandbox operation takes about a second) and back off to the broker's Retry-After. */
-const FIRST_POLL_MS = 100;
+/** Polls start fast (a sandbox provision takes under a second) and back off towards the broker's Retry-After. */
+const FIRST_POLL_MS = 50;
 const MAX_POLL_MS = 5_000;
 
 export class OsbClient {

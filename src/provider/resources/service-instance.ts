@@ -170,10 +170,16 @@ export const serviceInstance: ManagedResource = {
     const planned: Record<string, CtyValue> = { ...proposed };
     const service = str(config['service']);
     const plan = str(config['plan']);
-    let resolved: Resolved | undefined;
-    if (settings !== undefined && service !== undefined && plan !== undefined) resolved = await resolve(settings.client, service, plan);
-    planned['service_id'] = resolved?.service.id ?? UNKNOWN;
-    planned['plan_id'] = resolved?.plan.id ?? UNKNOWN;
+    if (prior !== null && service === prior['service'] && plan === prior['plan'] && typeof prior['service_id'] === 'string' && typeof prior['plan_id'] === 'string') {
+      // Same names as when they were resolved: no catalog fetch (a big catalog costs every plan dearly).
+      planned['service_id'] = prior['service_id'];
+      planned['plan_id'] = prior['plan_id'];
+    } else {
+      let resolved: Resolved | undefined;
+      if (settings !== undefined && service !== undefined && plan !== undefined) resolved = await resolve(settings.client, service, plan);
+      planned['service_id'] = resolved?.service.id ?? UNKNOWN;
+      planned['plan_id'] = resolved?.plan.id ?? UNKNOWN;
+    }
 
     if (prior === null) {
       planned['id'] = UNKNOWN;
