@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { packageRoot } from '../catalog/load';
 import { cliConfigBlock, installProvider, PROVIDER_SOURCE } from '../provider/install';
 import { parseArgs, single } from './args';
 import { UsageError, type Command } from './command';
 
-const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
-const ENTRY = join(__dirname, '..', 'provider', 'main.js');
+/** The compiled provider: what terraform runs, whether this command runs from dist/ or from sources. */
+const entry = (root: string): string => join(root, 'dist', 'src', 'provider', 'main.js');
 
 export const providerCommand: Command = {
   name: 'provider',
@@ -35,16 +36,19 @@ export const providerCommand: Command = {
     const parsed = parseArgs(positional === undefined ? rest : rest.slice(1), { options: ['version'] });
     const home = context.env['HOME'] ?? homedir();
     const dir = resolve(context.cwd, positional ?? join(home, '.terraform.d', 'plugins'));
-    const packageVersion = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const root = packageRoot();
+    const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
     const version = single(parsed, 'version') ?? packageVersion;
     if (!/^\d+\.\d+\.\d+$/.test(version)) throw new UsageError(`--version "${version}" is not a version like 1.2.3`);
-    if (!existsSync(ENTRY)) throw new UsageError(`${ENTRY} is missing: build first (npm run build)`);
-    const installed = installProvider({ dir, version, entry: ENTRY, node: process.execPath });
+    if (!existsSync(entry(root))) throw new UsageError(`${entry(root)} is missing: build first (npm run build)`);
+    const installed = installProvider({ dir, version, entry: entry(root), node: process.execPath });
     context.stderr.write(`installed ${PROVIDER_SOURCE} ${version} (${installed.platform}): ${installed.executable}\n`);
     context.stdout.write(
       [
-        `# terraform finds the provider in ${dir}${positional === undefined ? ' by itself' : ' with this CLI configuration'}`,
-        '# (put it in ~/.terraformrc or a file named by TF_CLI_CONFIG_FILE):',
+        positional === undefined
+          ? `# terraform reads ${dir} by itself when the CLI configuration has no provider_installation block;`
+          : `# terraform installs the provider from ${dir} with this CLI configuration`,
+        '# to name the mirror explicitly, put this in ~/.terraformrc or a file named by TF_CLI_CONFIG_FILE:',
         cliConfigBlock(dir),
       ].join('\n'),
     );
