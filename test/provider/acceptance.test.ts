@@ -173,31 +173,32 @@ describe('terraform-provider-ovsb with the real terraform binary', () => {
     await collectToken();
   });
 
-  it('terraform import adopts an instance made over plain OSB, with no changes after', async () => {
+  it('terraform import adopts an instance and a binding made over plain OSB, with no broker call after', async () => {
     const put = await osb(world.harness.app)
       .put('/v2/service_instances/made-over-osb?accepts_incomplete=true')
       .send({ service_id: rpc.serviceId, plan_id: rpc.id, parameters: { execution_storage_gi: 300 } });
     expect(put.status).toBe(202);
     await world.harness.settle();
-    const extra = `
-resource "ovsb_service_instance" "imported" {
-  service    = "${rpc.serviceName}"
-  plan       = "${rpc.stackName}"
-  parameters = jsonencode({ execution_storage_gi = 300 })
-}
-`;
-    write(mainTf({ plan: otherValidator, extra }));
+    const bound = await osb(world.harness.app).put('/v2/service_instances/made-over-osb/service_bindings/platform-binding').send({ service_id: rpc.serviceId, plan_id: rpc.id });
+    expect(bound.status).toBe(201);
+    write(mainTf({ plan: otherValidator, extra: importedBlock() }));
     const imported = await tf('import', '-input=false', 'ovsb_service_instance.imported', 'made-over-osb');
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toContain('Import successful!');
-    // The plan is named by its stack name and the parameters are a JSON string: both read as the same.
+    const importedBinding = await tf('import', '-input=false', 'ovsb_service_binding.imported', 'made-over-osb/platform-binding');
+    expect(importedBinding.stderr).toBe('');
+    expect(importedBinding.stdout).toContain('Import successful!');
+    tokens.add((bound.body as { credentials: { token: string } }).credentials.token);
+    // The plan is named by its stack name and the parameters are a JSON string: both read as the same,
+    // so the update only rewrites state (no operation is planned, no PATCH is sent).
     const plan = await tf('plan', '-input=false');
     expect(plan.stdout).toContain('ovsb_service_instance.imported will be updated in-place');
-    expect(plan.stdout).not.toContain('operation'); // the broker sees no change: no PATCH is planned
+    expect(plan.stdout).not.toMatch(/# ovsb_service_binding\.imported (will|must)/);
+    expect(plan.stdout).not.toContain('operation');
     expect((await tf('apply', '-auto-approve', '-input=false')).code).toBe(0);
     expect((await tf('plan', '-detailed-exitcode', '-input=false')).code).toBe(0);
     const operations = await world.harness.storage.listOperations({ instanceId: 'made-over-osb' });
-    expect(operations.map((o) => o.kind)).toEqual(['provision']);
+    expect(operations.map((o) => o.kind).sort()).toEqual(['bind', 'provision']);
   });
 
   it('a diversity refusal is an error carrying the broker\'s text, on the service attribute', async () => {
@@ -290,7 +291,7 @@ output "validator_diversity" {
   });
 
   it('no credential ever appeared in terraform\'s output', async () => {
-    expect(tokens.size).toBe(3);
+    expect(tokens.size).toBe(4);
     const everything = printed.join('\n');
     for (const token of tokens) expect(everything).not.toContain(token);
   });
@@ -313,6 +314,10 @@ resource "ovsb_service_instance" "imported" {
   service    = "${rpc.serviceName}"
   plan       = "${rpc.stackName}"
   parameters = jsonencode({ execution_storage_gi = 300 })
+}
+
+resource "ovsb_service_binding" "imported" {
+  instance_id = ovsb_service_instance.imported.instance_id
 }
 `;
 }
