@@ -4,7 +4,8 @@
  * diversity ledger and audit log. A pure function of BrokerInstanceStackProps.
  *
  * Contract: construct ids `backend`, `ovsb` (the provider), `instance`, `binding` (when bound); outputs
- * `instance_id`, `dashboard_url`, and `credentials` (sensitive, when bound).
+ * `instance_id` and `credentials` (sensitive, when bound). No `dashboard_url` output: it is null without
+ * a broker public URL, and cdktf-cli 0.21 fails printing a null output after a successful deploy.
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -42,7 +43,6 @@ export class BrokerInstanceStack extends TerraformStack {
       ...(Object.keys(props.parameters).length > 0 && { parameters: props.parameters }),
     });
     new TerraformOutput(this, 'instance_id', { value: instance.instanceId });
-    new TerraformOutput(this, 'dashboard_url', { value: instance.dashboardUrl });
     if (props.binding ?? true) {
       const binding = new OvsbServiceBinding(this, 'binding', { provider, instanceId: instance.instanceId });
       new TerraformOutput(this, 'credentials', { value: binding.credentials, sensitive: true });

@@ -10,6 +10,8 @@ import type { Construct } from 'constructs';
 import { PROVIDER_SOURCE } from '../../src/provider/install';
 
 const PROVIDER_NAME = 'ovsb';
+/** required_providers version (cdktf deploy insists on one): any installed release. */
+export const PROVIDER_VERSION_CONSTRAINT = '>= 0.1.0';
 
 /** Config field -> schema attribute. */
 export type AttributeTable<Config> = { readonly [K in keyof Required<Config>]: string };
@@ -59,7 +61,7 @@ export class OvsbProvider extends TerraformProvider {
   ) {
     super(scope, id, {
       terraformResourceType: PROVIDER_NAME,
-      terraformGeneratorMetadata: { providerName: PROVIDER_NAME },
+      terraformGeneratorMetadata: { providerName: PROVIDER_NAME, providerVersionConstraint: PROVIDER_VERSION_CONSTRAINT },
       terraformProviderSource: PROVIDER_SOURCE,
     });
   }

@@ -100,7 +100,7 @@ describe('stacks.yaml broker mode', () => {
     });
     expect(json.provider?.['ovsb']).toEqual([{ url: 'http://127.0.0.1:8080' }]); // no password in the file
     expect(json.output?.['credentials']).toMatchObject({ sensitive: true });
-    expect(Object.keys(json.output ?? {}).sort()).toEqual(['credentials', 'dashboard_url', 'instance_id']);
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(['credentials', 'instance_id']);
   });
 
   it('binding: false leaves the binding out', async () => {

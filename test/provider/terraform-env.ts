@@ -28,6 +28,8 @@ export interface ProviderWorld {
   readonly mirror: string;
   /** What `ovsb provider install` printed (the CLI config block). */
   readonly installOutput: string;
+  /** The environment terraform runs with: the mirror's CLI config, OVSB_URL / OVSB_USERNAME / OVSB_PASSWORD. */
+  readonly env: Readonly<Record<string, string>>;
   /** A new terraform working directory with the given main.tf. */
   workdir(name: string, mainTf: string): string;
   terraform(dir: string, args: readonly string[]): Promise<TerraformResult>;
@@ -68,6 +70,7 @@ export async function startProviderWorld(options: HarnessOptions): Promise<Provi
     root,
     mirror,
     installOutput: install.stdout,
+    env,
     workdir(name, mainTf) {
       const dir = join(root, name);
       rmSync(dir, { recursive: true, force: true });
