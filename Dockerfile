@@ -40,6 +40,9 @@ COPY --from=build /app/package.json /app/package-lock.json /app/catalog.yaml ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
+# terraform-provider-ovsb in terraform's system-wide implied mirror: terraform in this image installs
+# `ovsb.local/ovsb/ovsb` with no CLI configuration (docs/terraform-provider.md).
+RUN node dist/src/cli/main.js provider install /usr/local/share/terraform/plugins > /dev/null
 ENV NODE_ENV=production \
     OVSB_HOST=0.0.0.0 \
     OVSB_PORT=8080 \

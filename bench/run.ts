@@ -22,6 +22,7 @@ import {
   type ProvisionFigures,
 } from './broker-bench';
 import { cleanUp, runOk } from './measure';
+import { PROVIDER_BENCH_PLAN, providerBench, type ProviderFigures } from './provider-bench';
 import { SYNTH_PLAN, synthBench, type SynthFigures } from './synth-bench';
 
 /** A target of the issue: `measured` must be at most (or at least) `limit`. */
@@ -49,7 +50,7 @@ function met(t: Target): boolean {
   }
 }
 
-function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, loads: readonly LoadFigures[], k: ConcurrencyFigures): Target[] {
+function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, loads: readonly LoadFigures[], k: ConcurrencyFigures, tf: ProviderFigures): Target[] {
   const list: Target[] = [
     { name: 'one plan synth in a warm process (median)', measured: s.warmMedianMs, limit: 20, bound: 'at most', format: ms },
     { name: 'one plan as a process, speed-up over cdktf synth', measured: s.cdktfMedianSec / s.processMedianSec, limit: 5, bound: 'at least', format: times },
@@ -70,6 +71,10 @@ function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, load
     bound: 'at most',
     format: times,
   });
+  const seconds = (value: number) => `${fixed(value)} s`;
+  list.push({ name: 'terraform-provider-ovsb launch to handshake (median)', measured: tf.launchMedianMs, limit: 150, bound: 'at most', format: ms });
+  list.push({ name: 'terraform plan, one ovsb_service_instance, no changes (median)', measured: tf.planMedianSec, limit: 1, bound: 'at most', format: seconds });
+  list.push({ name: 'terraform apply of one sandbox instance / the broker\'s PUT-to-succeeded', measured: tf.applyMedianSec / tf.putMedianSec, limit: 1.5, bound: 'at most', format: times });
   return list;
 }
 
@@ -110,8 +115,10 @@ async function main(): Promise<void> {
   }
   log('concurrent provisions');
   const concurrency = await concurrencyBench(quick);
+  log('terraform provider');
+  const provider = await providerBench(quick);
 
-  const results = targets(synth, cold, provision, loads, concurrency);
+  const results = targets(synth, cold, provision, loads, concurrency, provider);
   const md = [
     '# Benchmarks',
     '',
@@ -173,6 +180,20 @@ async function main(): Promise<void> {
     `| succeeded / failed (all runs) | ${concurrency.succeeded} / ${concurrency.failed} |`,
     `| broker peak RSS | ${fixed(concurrency.peakRssMiB, 0)} MiB |`,
     ...concurrency.rssAtMiB.map((m) => `| broker RSS after ${m.done} finished | ${fixed(m.rssMiB, 0)} MiB |`),
+    '',
+    '## Terraform provider',
+    '',
+    `terraform-provider-ovsb from \`ovsb provider install\` (a filesystem mirror), the real terraform, a broker process; plan \`${PROVIDER_BENCH_PLAN}\`.`,
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| provider spawned to its handshake line, AutoMTLS on (median of ${provider.launchRuns}) | ${fixed(provider.launchMedianMs, 0)} ms |`,
+    `| \`terraform plan\` of one ovsb_service_instance, no changes (median of ${provider.planRuns}) | ${fixed(provider.planMedianSec)} s |`,
+    `| \`terraform plan\` of one terraform_data, no changes (same runs, interleaved) | ${fixed(provider.planBaselineMedianSec)} s |`,
+    `| ratio provider plan / terraform_data plan | ${fixed(provider.planMedianSec / provider.planBaselineMedianSec, 1)}x |`,
+    `| \`terraform apply\` creating one sandbox instance, init excluded (median of ${provider.applyRuns}) | ${fixed(provider.applyMedianSec)} s |`,
+    `| the broker's own PUT to \`succeeded\` on the same broker (interleaved, median of ${provider.applyRuns}) | ${fixed(provider.putMedianSec)} s |`,
+    `| ratio apply / PUT-to-succeeded | ${fixed(provider.applyMedianSec / provider.putMedianSec, 2)}x |`,
     '',
   ].join('\n');
   writeFileSync(join(packageRoot(), 'BENCHMARKS.md'), md);

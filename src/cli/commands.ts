@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'forks', summary: 'scheduled forks, time left, and which plans and instances are ready', load: async () => (await import('./forks-command')).forksCommand },
   { name: 'releases', summary: 'check pinned releases against the release data, or refresh it', load: async () => (await import('./releases-command')).releasesCommand },
   { name: 'review', summary: 'diff the synthesised stacks of two git revisions (PR plan review)', load: async () => (await import('./review')).reviewCommand },
+  { name: 'provider', summary: 'install terraform-provider-ovsb into a filesystem mirror for terraform init', load: async () => (await import('./provider-command')).providerCommand },
   { name: 'help', summary: 'show this help, or a command\'s usage', load: async () => (await import('./help-command')).helpCommand },
 ];
 

@@ -396,6 +396,7 @@ const ROLE_NOUN: Readonly<Record<DataVolumeRole, string>> = {
   'volume-owner': 'StatefulSet with data volumes',
   'volume-container': 'namespace (deleting it deletes every volume claim in it)',
   'volume-record': 'sandbox record of a container with a data volume (nothing runs; the same change hits real volumes on kubernetes and aws)',
+  'broker-instance': 'service instance at the broker (deprovisioning it destroys the node and its data volumes)',
 };
 
 function volumeFindings(work: ReadonlyMap<string, Working>, stackRemoved: boolean): Finding[] {
@@ -431,6 +432,9 @@ function inPlaceVolumeFinding(entry: Working, role: DataVolumeRole, what: string
     return shrinks
       ? { kind: 'destructive', address: entry.address, message: `${what} shrinks${detail}: EBS volumes cannot shrink, only be replaced empty` }
       : { kind: 'volume-resize', address: entry.address, message: `${what} is modified in place${detail}` };
+  }
+  if (role === 'broker-instance') {
+    return { kind: 'volume-resize', address: entry.address, message: `${what}: the broker's update resizes its data volumes${detail}` };
   }
   if (role === 'volume') {
     return {

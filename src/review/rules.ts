@@ -50,6 +50,9 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_vpc_security_group_ingress_rule: ['security_group_id'],
   aws_vpc_security_group_egress_rule: ['security_group_id'],
   terraform_data: ['triggers_replace'],
+  // terraform-provider-ovsb (stacks.yaml broker mode): its requires_replace paths.
+  ovsb_service_instance: ['service', 'instance_id'],
+  ovsb_service_binding: ['instance_id', 'binding_id', 'parameters'],
 };
 
 /** Attributes that replace the resource when `<flag>` is true in its configuration (aws_instance user data). */
@@ -105,7 +108,9 @@ export type DataVolumeRole =
   /** Deleting it deletes every volume claim inside (a namespace). */
   | 'volume-container'
   /** The sandbox's record of a container with a data volume: nothing runs, but it is the topology the real targets get. */
-  | 'volume-record';
+  | 'volume-record'
+  /** A service instance at a broker (stacks.yaml broker mode): deprovisioning it destroys the node and its volumes. */
+  | 'broker-instance';
 
 export function dataVolumeRole(type: string, config: Json): DataVolumeRole | undefined {
   switch (type) {
@@ -122,6 +127,8 @@ export function dataVolumeRole(type: string, config: Json): DataVolumeRole | und
     case 'kubernetes_namespace_v1':
     case 'kubernetes_namespace':
       return 'volume-container';
+    case 'ovsb_service_instance':
+      return 'broker-instance';
     case 'terraform_data': {
       const input = isObject(config) ? config['input'] : undefined;
       return isObject(input) && isObject(input['data_volume']) ? 'volume-record' : undefined;
@@ -139,6 +146,7 @@ const VOLUME_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   kubernetes_persistent_volume_claim: ['spec'],
   aws_ebs_volume: ['size', 'type', 'iops', 'throughput'],
   terraform_data: ['input.data_volume'],
+  ovsb_service_instance: ['parameters.execution_storage_gi', 'parameters.consensus_storage_gi'],
 };
 
 export function touchesVolume(type: string, change: Pick<ValueChange, 'segments'>): boolean {

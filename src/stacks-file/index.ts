@@ -24,6 +24,12 @@ export async function teamStackDefinition(stack: TeamStack): Promise<StackDefini
       return nodeStackDefinition(stack.name, stack.props);
     case 'mev-boost':
       return mevBoostStackDefinition(stack.name, stack.props);
+    case 'through-broker': {
+      validateStackName(stack.name);
+      const { name, props } = stack;
+      const { BrokerInstanceStack } = await import('../../stacks/broker-instance-stack');
+      return { name, build: (app) => new BrokerInstanceStack(app, name, props) };
+    }
     case 'broker': {
       validateStackName(stack.name);
       const { name, props } = stack;

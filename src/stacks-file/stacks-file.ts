@@ -10,6 +10,11 @@
  *       instance_name: team-hoodi-1         # optional: names namespaces and hosts (default: name)
  *       parameters: { fee_recipient: "0x...", graffiti: "team" }
  *       backend: { kind: pg, schema_name: team_hoodi_validator }
+ *     - name: team-hoodi-brokered            # broker mode: provisioned through the broker's OSB API
+ *       plan: geth-lighthouse-validator-sandbox-hoodi
+ *       broker_url: http://127.0.0.1:8080    # with OVSB_USERNAME / OVSB_PASSWORD in the environment
+ *       binding: true                        # optional (default true): also bind and output credentials
+ *       parameters: { fee_recipient: "0x..." }
  *   broker:                                   # optional: the broker's own stack, `ovsb-broker`
  *     image: registry.example.com/ovsb:0.1.0
  *     backend: { kind: s3, bucket: ..., key: ovsb-broker.tfstate, region: ... }
@@ -18,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { BrokerStackProps } from '../../stacks/broker/broker-stack';
+import type { BrokerInstanceStackProps } from '../../stacks/broker-instance-stack';
 import { BROKER_STACK_NAME } from '../../stacks/broker/names';
 import type { ResourceSpec } from '../../modules/clients/types';
 import type { BackendProps } from '../../stacks/props';
@@ -33,7 +39,9 @@ export const DEFAULT_STACKS_FILE = 'stacks.yaml';
 /** One entry of stacks.yaml, resolved: the stack name and the props of its stack class. */
 export type TeamStack =
   | ({ readonly name: string; readonly plan: CatalogPlan } & ResolvedStack)
-  | { readonly name: typeof BROKER_STACK_NAME; readonly kind: 'broker'; readonly props: BrokerStackProps };
+  | { readonly name: typeof BROKER_STACK_NAME; readonly kind: 'broker'; readonly props: BrokerStackProps }
+  /** Broker mode: the plan provisioned through a broker with terraform-provider-ovsb. */
+  | { readonly name: string; readonly kind: 'through-broker'; readonly plan: CatalogPlan; readonly props: BrokerInstanceStackProps };
 
 /** One entry as written, before the catalog is consulted. */
 export interface TeamStackEntry {
@@ -42,6 +50,10 @@ export interface TeamStackEntry {
   readonly instanceName: string;
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly backend?: BackendProps;
+  /** Broker mode: the broker's base URL. @default direct mode (the node's resources) */
+  readonly brokerUrl?: string;
+  /** Broker mode: also bind. @default true */
+  readonly binding?: boolean;
   /** `stacks[3]`: where the entry is, for errors. */
   readonly path: string;
 }
@@ -128,7 +140,7 @@ function readEntries(root: YamlNode): TeamStackEntry[] {
   const seen = new Map<string, string>();
   const seenInstances = new Map<string, string>();
   return list.items().map((item) => {
-    item.map(['name', 'plan', 'instance_name', 'parameters', 'backend']);
+    item.map(['name', 'plan', 'instance_name', 'parameters', 'backend', 'broker_url', 'binding']);
     const nameNode = item.child('name');
     const name = nameNode.string();
     if (!STACK_NAME.test(name)) {
@@ -157,12 +169,22 @@ function readEntries(root: YamlNode): TeamStackEntry[] {
     const parameters = parametersNode.isAbsent ? {} : parametersNode.map();
     const backendNode = item.child('backend');
     const backend = backendNode.isAbsent ? undefined : readBackend(backendNode);
+    const brokerUrlNode = item.child('broker_url');
+    const brokerUrl = brokerUrlNode.optionalString();
+    if (brokerUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(brokerUrl)) {
+      brokerUrlNode.fail(`"${brokerUrl}" is not an http(s) URL; give the broker's base URL, e.g. http://127.0.0.1:8080`);
+    }
+    const bindingNode = item.child('binding');
+    if (!bindingNode.isAbsent && brokerUrl === undefined) bindingNode.fail('applies to broker mode only; set broker_url too, or remove binding');
+    const binding = bindingNode.isAbsent ? undefined : bindingNode.boolean();
     return {
       name,
       plan: item.child('plan').string(),
       instanceName,
       parameters,
       ...(backend ? { backend } : {}),
+      ...(brokerUrl !== undefined && { brokerUrl }),
+      ...(binding !== undefined && { binding }),
       path: item.path,
     };
   });
@@ -315,6 +337,23 @@ function resolveEntry(entry: TeamStackEntry, source: string, catalog: Catalog): 
       first?.field ? `${entry.path}.parameters.${first.field}` : `${entry.path}.parameters`,
       `${validation.errors.map((e) => e.message).join('; ')} (plan ${plan.stackName})`,
     );
+  }
+  if (entry.brokerUrl !== undefined) {
+    // The broker checks the parameters again (and its policies); checking here fails synth early.
+    return {
+      name: entry.name,
+      kind: 'through-broker',
+      plan,
+      props: {
+        brokerUrl: entry.brokerUrl,
+        service: plan.serviceName,
+        plan: plan.name,
+        instanceId: entry.instanceName,
+        parameters: entry.parameters,
+        ...(entry.binding !== undefined && { binding: entry.binding }),
+        ...(entry.backend ? { backend: entry.backend } : {}),
+      },
+    };
   }
   try {
     const resolved = resolveStackProps(catalog, plan, validation.parameters as Parameters<typeof resolveStackProps>[2], {

@@ -113,6 +113,10 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('THEN the runtime ships terraform-provider-ovsb in terraform\'s implied system mirror', () => {
+    expect(runs(stage('runtime'))).toMatch(/node dist\/src\/cli\/main\.js provider install \/usr\/local\/share\/terraform\/plugins/);
+  });
+
   it('THEN the runtime runs `ovsb serve` as the non-root user the Kubernetes Deployment expects, on 0.0.0.0:8080, with a /live health check', () => {
     const runtime = stage('runtime');
     const last = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword).at(-1)?.args;

@@ -110,7 +110,7 @@ describe('parseTeamStacks errors name the file, the path and the reason', () => 
   const entry = (extra: string, plan = 'geth-lighthouse-rpc-sandbox-hoodi', name = 'a') => `stacks:\n  - name: ${name}\n    plan: ${plan}\n${extra}`;
   it.each([
     ['invalid YAML', 'stacks: [\n', 'line 2, column 1', /invalid YAML/],
-    ['a typo in a key', entry('    paramters: {}\n'), 'stacks[0].paramters', /unknown key "paramters"; expected one of: name, plan, instance_name, parameters, backend \(line 4\)/],
+    ['a typo in a key', entry('    paramters: {}\n'), 'stacks[0].paramters', /unknown key "paramters"; expected one of: name, plan, instance_name, parameters, backend, broker_url, binding \(line 4\)/],
     ['an unknown plan', entry('', 'geth-lighthouse-rpc-k8s-hoodi'), 'stacks[0].plan', /no plan "geth-lighthouse-rpc-k8s-hoodi" in .*\(`ovsb plans` lists them\) \(line 3\)/],
     [
       'an invalid parameter',
