@@ -89,6 +89,8 @@ async function resolve(client: OsbClient, service: string, plan: string): Promis
 function refusalPath(response: OsbResponse): readonly string[] | undefined {
   const code = (response.body as { error?: unknown } | undefined)?.error;
   if (code === 'DiversityPolicy') return ['service'];
+  // The plan's pinned releases do not follow a fork of its network: another plan (or a later pin) is the fix.
+  if (code === 'ForkReadiness') return ['plan'];
   if (code === 'MaintenanceInfoConflict') return ['maintenance_info_version'];
   if (response.status === 400 || code === 'LidoPolicy') return ['parameters'];
   return undefined;
