@@ -6,12 +6,12 @@
  *
  *   stacks:
  *     - name: team-hoodi-validator          # the stack name: `cdktf deploy team-hoodi-validator`
- *       plan: geth-lighthouse-validator-kubernetes-hoodi   # stack name, plan id or service/plan
+ *       plan: nethermind-prysm-validator-kubernetes-hoodi   # stack name, plan id or service/plan
  *       instance_name: team-hoodi-1         # optional: names namespaces and hosts (default: name)
  *       parameters: { fee_recipient: "0x...", graffiti: "team" }
  *       backend: { kind: pg, schema_name: team_hoodi_validator }
  *     - name: team-hoodi-brokered            # broker mode: provisioned through the broker's OSB API
- *       plan: geth-lighthouse-validator-sandbox-hoodi
+ *       plan: nethermind-prysm-validator-sandbox-hoodi
  *       broker_url: http://127.0.0.1:8080    # with OVSB_USERNAME / OVSB_PASSWORD in the environment
  *       binding: true                        # optional (default true): also bind and output credentials
  *       parameters: { fee_recipient: "0x..." }
