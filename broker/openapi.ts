@@ -417,15 +417,15 @@ const SCHEMAS: JsonMap = {
   },
   ProvisionRequest: {
     type: 'object',
-    required: ['service_id', 'plan_id'],
+    required: ['service_id', 'plan_id', 'organization_guid', 'space_guid'],
     properties: {
       service_id: { type: 'string' },
       plan_id: { type: 'string' },
       context: { type: 'object' },
       parameters: { type: 'object', description: 'Validated against the plan\'s schemas.service_instance.create.parameters.' },
       maintenance_info: ref('MaintenanceInfo'),
-      organization_guid: { type: 'string', deprecated: true },
-      space_guid: { type: 'string', deprecated: true },
+      organization_guid: { type: 'string', minLength: 1, deprecated: true, description: 'Deprecated by context, still REQUIRED by v2.17.' },
+      space_guid: { type: 'string', minLength: 1, deprecated: true, description: 'Deprecated by context, still REQUIRED by v2.17.' },
     },
   },
   UpdateRequest: {

@@ -21,7 +21,7 @@ import { DiversityPolicy } from '../src/service/diversity-policy';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
-import { executableReadiness, storageReadiness } from '../src/service/readiness';
+import { backendReadiness, executableReadiness, storageReadiness } from '../src/service/readiness';
 import { TerraformProvisioner } from '../src/service/terraform-provisioner';
 import { OperationWorker } from '../src/service/worker';
 import { openStorage } from '../src/storage';
@@ -83,6 +83,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   let diversity: DiversityService | undefined;
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
+    const backendKind = config.terraform.backend?.kind ?? 'local';
+    if (backendKind === 'pg' && (options.env ?? process.env)['OVSB_TF_BACKEND'] === undefined) {
+      logger.info({ backend: 'pg' }, 'OVSB_TF_BACKEND is unset and the database is PostgreSQL: terraform state goes to the pg backend (one schema per instance), so every replica sees it');
+    }
+    const backend = backendReadiness(() => runner.checkBackend());
+    await backend.start();
+    backend.check().catch((error: unknown) =>
+      logger.error({ err: error }, 'the terraform state backend is not usable: /ready stays failing and provisions would fail at terraform init'),
+    );
     const provisioner = new TerraformProvisioner({ catalog, runner });
     const diversityLogger = logger.child({ component: 'diversity' });
     const { source, targets } = openDiversitySource(config.dataDir, config.diversity, diversityLogger);
@@ -121,7 +130,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       credentials,
       introspectionCredentials: { username: introspection.username, password: introspection.password },
       logger,
-      readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN')],
+      readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN'), backend],
     });
     server = await listen(app, config.port, config.host);
     await worker.start();

@@ -27,10 +27,10 @@ import type { Instance, JsonObject, OperationRequest, OperationStatus } from '..
 import { LockTimeoutError } from '../storage/errors';
 import type { Storage } from '../storage/types';
 import type { PlanView, ServiceCatalog } from './catalog';
-import { jsonEqual } from './json';
+import { jsonEqual } from '../json';
 import { evaluatePolicies, serializationKeys, warningText, type PolicyRequest, type PolicyWarning, type ProvisionPolicy } from './policy';
 import { ALLOW_DATA_VOLUME_REPLACEMENT, type InstanceProvisioner } from './provisioner';
-import { origin, requireOwnIds, type DeprovisionRequest, type ProvisionRequest, type UpdateRequest } from './requests';
+import { checkFetchIds, origin, requireOwnIds, type DeprovisionRequest, type FetchIds, type ProvisionRequest, type UpdateRequest } from './requests';
 import { concurrency, lastOperationView, type LastOperationView } from './views';
 
 /** Receives operations persisted `in progress` (the worker). */
@@ -337,9 +337,10 @@ export class InstanceService {
    * OSB "Fetching a Service Instance": 404 while provisioning (or after a failed provision), 422
    * ConcurrencyError while an update runs.
    */
-  async fetch(instanceId: string): Promise<InstanceView> {
+  async fetch(instanceId: string, ids: FetchIds = {}): Promise<InstanceView> {
     const { storage, catalog } = this.deps;
     const instance = await this.#requireLiveInstance(instanceId, notFound);
+    checkFetchIds(`service instance ${instanceId}`, ids, instance.serviceId, instance.planId);
     if (instance.state === 'provisioning') {
       throw notFound(`service instance ${instanceId} is still being provisioned; poll last_operation until it succeeds`);
     }

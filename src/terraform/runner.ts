@@ -18,6 +18,7 @@
  *   run there, and a lock that outlives its holder (s3) is force-unlocked when the broker's operation
  *   leases show its holder is gone (state-lock.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import {
   backendPropsFor,
   checkBackendBlock,
   dropRemoteState,
+  pgSchemaName,
   remoteStateStatus,
   type StateBackend,
 } from './backends';
@@ -109,6 +111,13 @@ export interface DestroyOptions extends RunOptions {
    * @default none: the workspace's kept configuration is used
    */
   readonly config?: object;
+  /**
+   * The instance was applied successfully before, so its state must be found: with the local backend a
+   * missing workspace or state file (a lost data dir, or a replica that never had it) is then an error,
+   * never "nothing to destroy" (the resources would live on, reported destroyed).
+   * @default false
+   */
+  readonly expectState?: boolean;
 }
 
 export interface ApplyResult {
@@ -213,6 +222,40 @@ export class TerraformRunner {
     return backendPropsFor(this.#backend, this.#workspaces.for(instanceKey));
   }
 
+  /**
+   * Whether terraform can use the state backend: for pg, a one-off `terraform init` of an empty
+   * configuration against a throwaway schema (dropped after), so a backend terraform cannot reach (its
+   * driver requires TLS unless `sslmode=disable`) is found at start, not at every provision's init.
+   * Rejects with an ExternalError naming the cause and the fix. local: nothing to check; s3: not checked.
+   */
+  async checkBackend(timeoutMs = 60_000): Promise<void> {
+    if (this.#backend.kind !== 'pg') return;
+    await this.#ensureDirectories();
+    const ws = this.#workspaces.for(`backend-check-${randomBytes(8).toString('hex')}`);
+    const config = { terraform: { backend: { pg: { schema_name: pgSchemaName(ws) } } } };
+    const context: CommandContext = {
+      cwd: ws.dir,
+      cliConfigFile: this.#cliConfigFile,
+      pluginCacheDir: this.#pluginCacheDir,
+      homeDir: this.#homeDir,
+      env: { ...this.#providerEnv, ...backendEnv(this.#backend) },
+    };
+    try {
+      await this.#workspaces.writeConfig(ws, config);
+      await this.#writeCliConfig();
+      await this.#invoker.init(context, { timeoutMs, killGraceMs: 1_000, limitMs: timeoutMs, operation: 'terraform init (backend check)', lockTimeoutSec: this.#lockTimeoutSec });
+    } catch (error) {
+      const text = error instanceof Error ? `${error.message} ${(error as Partial<ExternalError>).details?.diagnostics?.join(' ') ?? ''}` : String(error);
+      const hint = /SSL is not enabled|ssl/i.test(text)
+        ? ' The server does not offer TLS and terraform\'s pg driver requires it: add ?sslmode=disable to OVSB_TF_PG_CONN_STR (only on a trusted network) or enable TLS on the server.'
+        : ' Check OVSB_TF_PG_CONN_STR (or OVSB_DATABASE_URL) and that the server accepts terraform\'s connection.';
+      throw new ExternalError(`the terraform pg state backend is not usable: ${(error as Error).message}.${hint}`, { source: 'terraform init (pg backend check)' }, { cause: error });
+    } finally {
+      await dropRemoteState(this.#backend, ws).catch(() => undefined);
+      await this.#workspaces.remove(ws).catch(() => undefined);
+    }
+  }
+
   /** Provision (or its re-run after an interruption): write the configuration, init, apply, read the outputs. */
   apply(instanceKey: string, config: object, options: RunOptions = {}): Promise<ApplyResult> {
     return this.#withInstance(instanceKey, 'terraform apply', options, true, async (run) => {
@@ -234,7 +277,15 @@ export class TerraformRunner {
       const kept = (await this.#workspaces.exists(run.ws)) ? await this.#workspaces.readConfig(run.ws) : undefined;
       const config = kept ?? options.config;
       const state = await this.#stateStatus(run.ws, config);
-      if (state === 'nothing') {
+      if (state === 'unseen' && options.expectState === true) {
+        throw new ExternalError(
+          `terraform destroy: the terraform state of workspace ${run.ws.id} is not on this broker (local backend: no state file in ${run.ws.dir}), ` +
+            'although the instance was applied; nothing was destroyed. Restore the data dir (or run the broker that holds it) and deprovision again; ' +
+            'several replicas need a shared backend (OVSB_TF_BACKEND=pg or s3)',
+          { source: 'terraform destroy' },
+        );
+      }
+      if (state === 'nothing' || state === 'unseen') {
         run.progress('nothing to destroy');
         await this.#cleanUp(run.ws);
         return { destroyed: 0 };
@@ -429,15 +480,19 @@ export class TerraformRunner {
     const release = await run.wait(this.#initLock, 'waiting for another instance\'s terraform init');
     try {
       run.progress('initialising terraform');
-      await writeCliConfig(this.#cliConfigFile, {
-        pluginCacheDir: this.#pluginCacheDir,
-        ...(this.#providerMirror !== undefined ? { providerMirror: this.#providerMirror } : {}),
-        ...(this.#providerMirrorOnly ? { mirrorOnly: true } : {}),
-      });
+      await this.#writeCliConfig();
       await this.#invoker.init(run.context, run.locking());
     } finally {
       release();
     }
+  }
+
+  #writeCliConfig(): Promise<void> {
+    return writeCliConfig(this.#cliConfigFile, {
+      pluginCacheDir: this.#pluginCacheDir,
+      ...(this.#providerMirror !== undefined ? { providerMirror: this.#providerMirror } : {}),
+      ...(this.#providerMirrorOnly ? { mirrorOnly: true } : {}),
+    });
   }
 
   /** Interrupts terraform processes a previous broker process left running in this workspace. */
@@ -491,13 +546,15 @@ export class TerraformRunner {
   }
 
   /** Whether anything may exist to destroy, decided without terraform where the backend allows. */
-  async #stateStatus(ws: Workspace, config: object | undefined): Promise<'nothing' | 'resources' | 'unknown'> {
+  /** `unseen`: no local state at all (no workspace, or no state file): nothing here, but maybe elsewhere. */
+  async #stateStatus(ws: Workspace, config: object | undefined): Promise<'nothing' | 'unseen' | 'resources' | 'unknown'> {
     switch (this.#backend.kind) {
       case 'local': {
-        if (!(await this.#workspaces.exists(ws))) return 'nothing';
+        if (!(await this.#workspaces.exists(ws))) return 'unseen';
         const statePath = config ? checkBackendBlock(config, this.#backend, ws).localStatePath : undefined;
         const state = await this.#workspaces.localState(ws, statePath);
-        if (state.kind === 'absent' || state.kind === 'empty') return 'nothing';
+        if (state.kind === 'absent') return 'unseen';
+        if (state.kind === 'empty') return 'nothing';
         return state.kind === 'resources' ? 'resources' : 'unknown';
       }
       case 'pg': {

@@ -56,10 +56,30 @@ function required(env: Env, name: string, why: string): string {
   return raw;
 }
 
+const isPostgresUrl = (url: string | undefined): boolean => url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+
+/**
+ * The state backend when OVSB_TF_BACKEND is unset: `pg` when the broker's database is PostgreSQL (the
+ * choice for several replicas, and a replica must see every instance's state), else `local`.
+ */
+export function defaultBackendKind(env: Env): 'local' | 'pg' {
+  return isPostgresUrl(value(env, 'OVSB_DATABASE_URL')) ? 'pg' : 'local';
+}
+
 function backend(env: Env): StateBackend {
-  const kind = value(env, 'OVSB_TF_BACKEND') ?? 'local';
+  const kind = value(env, 'OVSB_TF_BACKEND') ?? defaultBackendKind(env);
   switch (kind) {
     case 'local':
+      if (isPostgresUrl(value(env, 'OVSB_DATABASE_URL'))) {
+        // Several replicas share the database but not the workspaces: an operation on a replica without
+        // the instance's state would re-apply against nothing (duplicates) or destroy nothing.
+        throw new ConfigError(
+          'OVSB_TF_BACKEND',
+          '',
+          '"local" keeps terraform state in one replica\'s data dir, while OVSB_DATABASE_URL (PostgreSQL) lets several replicas run operations; ' +
+            'use OVSB_TF_BACKEND=pg (or unset it: pg is the default with PostgreSQL) or s3',
+        );
+      }
       return { kind };
     case 'pg': {
       const connectionString = value(env, 'OVSB_TF_PG_CONN_STR') ?? value(env, 'OVSB_DATABASE_URL');

@@ -29,7 +29,7 @@ beforeAll(async () => {
   )!;
   const res = await osb(h.app)
     .put('/v2/service_instances/dash-1?accepts_incomplete=true')
-    .send({ service_id: plan.serviceId, plan_id: plan.id, parameters: { fee_recipient: '0x52908400098527886E0F7030069857D2E4169EE7', validator_count: 2 } });
+    .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: { fee_recipient: '0x52908400098527886E0F7030069857D2E4169EE7', validator_count: 2 } });
   expect(res.status).toBe(202);
   dashboardUrl = res.body.dashboard_url as string;
   server = createServer(h.app);

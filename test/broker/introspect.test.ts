@@ -19,7 +19,7 @@ const instancePath = '/v2/service_instances/intro.1';
 beforeAll(async () => {
   h = await createHarness({ engine: 'sqlite' });
   const plan = sandboxPlan(h.catalog);
-  expect((await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id })).status).toBe(202);
+  expect((await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id })).status).toBe(202);
   await h.settle();
 });
 afterAll(async () => {
@@ -31,7 +31,7 @@ const bind = (id: string, parameters?: Record<string, unknown>) => {
   const plan = sandboxPlan(h.catalog);
   return osb(h.app)
     .put(`${instancePath}/service_bindings/${id}`)
-    .send({ service_id: plan.serviceId, plan_id: plan.id, ...(parameters && { parameters }) });
+    .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, ...(parameters && { parameters }) });
 };
 
 describe('GIVEN a provisioned instance "intro.1"', () => {
@@ -128,7 +128,7 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
   ])('WHEN the introspection credentials are used on %s %s THEN 401: they open /introspect only', async (method, path) => {
     const plan = sandboxPlan(h.catalog);
     const call = request(h.app)[method.toLowerCase() as 'get' | 'put' | 'delete'](path).set('Authorization', AUTH).set('X-Broker-API-Version', '2.17');
-    const res = method === 'GET' ? await call : await call.query({ service_id: plan.serviceId, plan_id: plan.id }).send({ service_id: plan.serviceId, plan_id: plan.id });
+    const res = method === 'GET' ? await call : await call.query({ service_id: plan.serviceId, plan_id: plan.id }).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });
     expect(res.status).toBe(401);
     expect(res.body.description).toMatch(/use the broker credentials/);
   });

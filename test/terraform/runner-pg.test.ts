@@ -180,3 +180,28 @@ describe('pg backend', () => {
     });
   });
 });
+
+describe('the backend check at start', () => {
+  it('refuses a pg connection string without sslmode=disable on a server without TLS, naming the fix; passes with it; leaves no schema', async () => {
+    const before = await schemas();
+    const plain = new TerraformRunner({ terraformBin: bin, dataDir: data.path, backend: { kind: 'pg', connectionString: postgres.url }, log });
+    const error = await plain.checkBackend().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(ExternalError);
+    expect(error?.message).toContain('sslmode=disable');
+    await expect(runner.checkBackend()).resolves.toBeUndefined();
+    expect(await schemas()).toEqual(before);
+  });
+
+  it('/ready reflects it: the readiness check fails with the reason until the backend works', async () => {
+    const { backendReadiness } = await import('../../src/service/readiness');
+    const plain = new TerraformRunner({ terraformBin: bin, dataDir: data.path, backend: { kind: 'pg', connectionString: postgres.url }, log });
+    const failing = backendReadiness(() => plain.checkBackend());
+    await failing.start();
+    await expect(failing.check()).rejects.toThrow(/sslmode=disable/);
+    const working = backendReadiness(() => runner.checkBackend());
+    await expect(working.check()).resolves.toBeUndefined();
+  });
+});

@@ -3,7 +3,7 @@
  * (terraform_data resources and outputs: built-in, so they apply offline).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +231,17 @@ describe('idempotent deprovision', () => {
     expect(messages(progress)).toEqual(['nothing to destroy']);
     expect(existsSync(workspaces.for('never-provisioned').dir)).toBe(false);
     expect(log.entries).toEqual([]);
+  });
+
+  it('of an applied instance whose local state is not here (lost data dir, another replica) fails, never "nothing to destroy"', async () => {
+    const { runner, workspaces } = runnerWith();
+    const error = await failure(runner.destroy('applied-elsewhere', { expectState: true }));
+    expect(error).toBeInstanceOf(ExternalError);
+    expect(error.message).toMatch(/not on this broker.*nothing was destroyed/);
+    // With the workspace present but its state file gone: the same.
+    await runner.apply('state-lost', sandboxConfig());
+    rmSync(join(workspaces.for('state-lost').dir, 'terraform.tfstate'));
+    expect((await failure(runner.destroy('state-lost', { expectState: true }))).message).toMatch(/not on this broker/);
   });
 
   it('of a half-provisioned instance destroys what the failed apply created', async () => {
