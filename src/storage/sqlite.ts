@@ -31,6 +31,7 @@ const fileQueues = new Map<string, { tail: Promise<unknown>; users: number }>();
 
 const dialect: SqlDialect = {
   forUpdate: '',
+  nowMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
   identityMatches(identity) {
     const keys = Object.keys(identity);
     return {

@@ -291,8 +291,14 @@ export interface OpenStorageOptions {
   readonly operationLeaseMs?: number;
   /** Longest wait for `withInstanceLock`. @default 15_000 */
   readonly lockTimeoutMs?: number;
-  /** Time source (tests move it to expire leases). @default () => new Date() */
+  /** Time source of row timestamps. @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * Time source of operation leases (claim, renewal, expiry). `database`: the database server's clock, one
+   * clock for every replica whatever their own clocks say. @default `clock` when one is given (tests move
+   * it to expire leases), else `database`
+   */
+  readonly leaseClock?: (() => Date) | 'database';
   /** PostgreSQL pool size for queries (advisory locks use a second pool of the same size). @default 10 */
   readonly poolSize?: number;
   /** Errors of idle PostgreSQL connections (e.g. server restart), for logging. @default ignored: the next query fails with its own error */

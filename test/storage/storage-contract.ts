@@ -577,6 +577,19 @@ export function storageContract(target: ContractTarget): void {
         expect(await b.completeOperation(operation.id, { state: 'succeeded', description: 'done' })).toMatchObject({ state: 'succeeded' });
       });
 
+      it('GIVEN replicas whose clocks disagree by 10 minutes WHEN one holds a lease THEN the other cannot take it: leases run on the database\'s clock', async () => {
+        const db = await database();
+        const a = await replica(db, { leaseClock: 'database' });
+        const skewed = await replica(db, { clock: () => new Date(Date.now() + 10 * 60_000), leaseClock: 'database' });
+        const { operation } = await a.beginOperation({ kind: 'provision', instance: { id: 'i-1', serviceId: 'svc', planId: 'p', parameters: {}, context: {} }, request: request(), description: 'Queued' });
+        const claimed = await a.claimOperation(operation.id);
+        expect(claimed).toBeDefined();
+        expect(await skewed.listClaimableOperations()).toEqual([]);
+        expect(await skewed.claimOperation(operation.id)).toBeUndefined();
+        expect(await a.renewOperationLease(operation.id)).toBe(true);
+        expect(await skewed.listLeaseOwners()).toEqual([a.replicaId]);
+      });
+
       it('GIVEN a held operation WHEN yielded THEN another replica may claim it at once, the yielded attempt not counted', async () => {
         const { db, storage: a, clock } = await setup();
         const b = await replica(db, { clock: clock.read });

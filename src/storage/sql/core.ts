@@ -43,7 +43,13 @@ export interface SqlStorageOptions {
   readonly secretBox: SecretBox;
   readonly replicaId: string;
   readonly operationLeaseMs: number;
+  /** Timestamps of rows (created, updated, finished). */
   readonly clock: () => Date;
+  /**
+   * Time for leases (claim, renew, expiry). @default the database's clock, so replicas whose clocks
+   * disagree still agree on when a lease ends (tests pass a clock they move by hand)
+   */
+  readonly leaseClock?: () => Date;
 }
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
@@ -111,6 +117,7 @@ export class SqlStorage implements Storage {
   readonly #box: SecretBox;
   readonly #leaseMs: number;
   readonly #clock: () => Date;
+  readonly #leaseClock: (() => Date) | undefined;
 
   constructor(driver: SqlDriver, options: SqlStorageOptions) {
     this.#driver = driver;
@@ -119,6 +126,14 @@ export class SqlStorage implements Storage {
     this.#box = options.secretBox;
     this.#leaseMs = options.operationLeaseMs;
     this.#clock = options.clock;
+    this.#leaseClock = options.leaseClock;
+  }
+
+  /** Now for leases: the database's time unless a lease clock was given. */
+  async #leaseNow(): Promise<number> {
+    if (this.#leaseClock !== undefined) return this.#leaseClock().getTime();
+    const rows = await this.#driver.all(`SELECT ${this.#driver.dialect.nowMs} AS now`);
+    return Number(rows[0]?.['now']);
   }
 
   /**
@@ -334,7 +349,7 @@ export class SqlStorage implements Storage {
   async listClaimableOperations(): Promise<InProgressOperation[]> {
     // Few operations run at once (bounded worker pools), so the liveness filter runs here, not in SQL.
     const rows = await this.#driver.all(`SELECT * FROM operations WHERE state = 'in progress' ORDER BY seq`);
-    const now = this.#clock().getTime();
+    const now = await this.#leaseNow();
     return rows
       .filter((row) => {
         const owner = row['owner'];
@@ -349,11 +364,11 @@ export class SqlStorage implements Storage {
     const owner = current[0]['owner'];
     // Taking over a dead owner is a compare-and-set on that owner, so two claimants cannot both win.
     const goneOwner = owner !== null && replicaIsGone(String(owner)) ? String(owner) : this.replicaId;
-    const now = this.#clock().getTime();
+    const now = await this.#leaseNow();
     const changed = await this.#driver.run(
       `UPDATE operations SET owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
        WHERE id = ? AND state = 'in progress' AND (owner IS NULL OR lease_expires_at <= ? OR owner = ? OR owner = ?)`,
-      [this.replicaId, now + this.#leaseMs, now, operationId, now, this.replicaId, goneOwner],
+      [this.replicaId, now + this.#leaseMs, this.#clock().getTime(), operationId, now, this.replicaId, goneOwner],
     );
     if (changed === 0) return undefined;
     const claimed = await this.getOperation(operationId);
@@ -362,20 +377,20 @@ export class SqlStorage implements Storage {
   }
 
   async renewOperationLease(operationId: string): Promise<boolean> {
-    const now = this.#clock().getTime();
+    const now = await this.#leaseNow();
     const changed = await this.#driver.run(
       `UPDATE operations SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'in progress' AND owner = ?`,
-      [now + this.#leaseMs, now, operationId, this.replicaId],
+      [now + this.#leaseMs, this.#clock().getTime(), operationId, this.replicaId],
     );
     return changed > 0;
   }
 
   async reportProgress(operationId: string, description: string): Promise<boolean> {
-    const now = this.#clock().getTime();
+    const now = await this.#leaseNow();
     const changed = await this.#driver.run(
       `UPDATE operations SET description = ?, lease_expires_at = ?, updated_at = ?
        WHERE id = ? AND state = 'in progress' AND owner = ?`,
-      [description, now + this.#leaseMs, now, operationId, this.replicaId],
+      [description, now + this.#leaseMs, this.#clock().getTime(), operationId, this.replicaId],
     );
     return changed > 0;
   }
@@ -391,7 +406,7 @@ export class SqlStorage implements Storage {
   async listLeaseOwners(): Promise<string[]> {
     const rows = await this.#driver.all(
       `SELECT DISTINCT owner FROM operations WHERE state = 'in progress' AND owner IS NOT NULL AND lease_expires_at > ? ORDER BY owner`,
-      [this.#clock().getTime()],
+      [await this.#leaseNow()],
     );
     return rows.map((row) => String(row['owner']));
   }
