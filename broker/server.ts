@@ -18,6 +18,7 @@ import { BindingService } from '../src/service/bindings';
 import { serviceCatalogOf } from '../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../src/service/diversity';
 import { DiversityPolicy } from '../src/service/diversity-policy';
+import { Housekeeping } from '../src/service/housekeeping';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
@@ -81,6 +82,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   let worker: OperationWorker | undefined;
   let server: Server | undefined;
   let diversity: DiversityService | undefined;
+  let housekeeping: Housekeeping | undefined;
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
     const backendKind = config.terraform.backend?.kind ?? 'local';
@@ -132,11 +134,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       logger,
       readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN'), backend],
     });
+    housekeeping = new Housekeeping({ storage, workspaces: runner, logger: logger.child({ component: 'housekeeping' }), retentionDays: config.retentionDays });
     server = await listen(app, config.port, config.host);
+    await housekeeping.start();
     await worker.start();
     diversity.start();
   } catch (error) {
     diversity?.stop();
+    await housekeeping?.stop();
     await shutdown(server, worker, storage, logger);
     throw error;
   }
@@ -146,12 +151,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const url = `http://${host}:${port}`;
   logger.info({ url, storage: storage.engine, catalog: catalog.source, services: catalog.services.length, plans: catalog.plans.length }, 'broker listening');
   let closing: Promise<void> | undefined;
-  const running = { server, worker, diversity };
+  const running = { server, worker, diversity, housekeeping };
   return {
     url,
     port,
     close: () => {
       running.diversity.stop();
+      void running.housekeeping.stop();
       return (closing ??= shutdown(running.server, running.worker, storage, logger));
     },
   };

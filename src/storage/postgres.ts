@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { ExternalError } from '../errors';
 import { LockTimeoutError } from './errors';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '../concurrency';
 import { type Row, type SqlDialect, type SqlDriver, type SqlExecutor, type SqlParam, UniqueViolation } from './sql/driver';
 
 /** First key of every OVSB advisory lock ('OVSB' in ASCII), so other applications' locks never collide. */
@@ -191,7 +191,7 @@ export class PostgresDriver implements SqlDriver {
     const started = Date.now();
     const timeout = () => new LockTimeoutError(instanceId, Date.now() - started);
     // Waiters in this process queue here, so only one of them holds a connection waiting on the server.
-    const releaseLocal = await this.#mutex.acquire(instanceId, this.#lockTimeoutMs, timeout);
+    const releaseLocal = await this.#mutex.acquireWithin(instanceId, this.#lockTimeoutMs, timeout);
     try {
       const client = await this.#connect(this.#lockPool).catch((error: unknown) => {
         throw Date.now() - started >= this.#lockTimeoutMs ? timeout() : error;

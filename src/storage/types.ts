@@ -34,6 +34,7 @@ import type {
 } from '../operations/types';
 import type { SecretBox } from '../crypto/secret-box';
 
+
 export type StorageEngine = 'sqlite' | 'postgres';
 
 export interface NewInstance {
@@ -276,6 +277,21 @@ export interface Storage {
    * throws 'operation-not-in-progress' or 'lease-lost' otherwise.
    */
   completeOperation(operationId: string, outcome: OperationOutcome): Promise<Operation>;
+
+  /**
+   * Retention: removes what only history needs, once older than `before`: deprovisioned instance
+   * tombstones and their finished operations (the whole audit trail of an instance deleted before then),
+   * and deleted binding tombstones with their finished operations. Live instances and bindings keep
+   * every operation. Nothing in progress is touched.
+   */
+  pruneRetired(before: Date): Promise<PruneResult>;
+}
+
+/** What a retention pass removed. */
+export interface PruneResult {
+  readonly operations: number;
+  readonly instances: number;
+  readonly bindings: number;
 }
 
 export interface OpenStorageOptions {

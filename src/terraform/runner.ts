@@ -36,7 +36,7 @@ import {
 } from './backends';
 import { writeCliConfig } from './cli-config';
 import type { CommandContext } from './commands';
-import { DeadlinePassed, KeyedMutex, Semaphore, type Release, untilDeadline } from './concurrency';
+import { DeadlinePassed, KeyedMutex, Semaphore, type Release, untilDeadline } from '../concurrency';
 import { defaultDataVolumePredicate, type DataVolumePredicate } from './data-volumes';
 import { TerraformError } from './errors';
 import type { ChangeCounts, TerraformEvent } from './events';
@@ -254,6 +254,41 @@ export class TerraformRunner {
       await dropRemoteState(this.#backend, ws).catch(() => undefined);
       await this.#workspaces.remove(ws).catch(() => undefined);
     }
+  }
+
+  /**
+   * Removes workspace directories this replica no longer needs, skipping any a run of this process holds
+   * or a terraform process works in:
+   * - pg / s3 backend: every other one (the state lives in the backend; a workspace is only a cache of
+   *   configuration and providers, written again by the next run on whichever replica gets it);
+   * - local backend: those of instances not in `liveInstanceKeys` whose state holds no resources (a
+   *   workspace with resources is the only record of them: kept, and reported).
+   */
+  async collectWorkspaces(liveInstanceKeys: readonly string[]): Promise<{ readonly removed: readonly string[]; readonly keptWithResources: readonly string[] }> {
+    const live = new Set(liveInstanceKeys.map((key) => this.#workspaces.for(key).id));
+    const removed: string[] = [];
+    const keptWithResources: string[] = [];
+    for (const id of await this.#workspaces.list()) {
+      if (this.#backend.kind === 'local' && live.has(id)) continue;
+      if (this.#instances.isLocked(id)) continue;
+      const release = await this.#instances.acquire(id);
+      try {
+        const ws = this.#workspaces.byId(id);
+        if ((await terraformProcessesIn(ws.dir, this.#bin)).length > 0) continue;
+        if (this.#backend.kind === 'local') {
+          const state = await this.#workspaces.localState(ws);
+          if (state.kind === 'resources' || state.kind === 'unreadable') {
+            keptWithResources.push(id);
+            continue;
+          }
+        }
+        await this.#workspaces.remove(ws);
+        removed.push(id);
+      } finally {
+        release();
+      }
+    }
+    return { removed, keptWithResources };
   }
 
   /** Provision (or its re-run after an interruption): write the configuration, init, apply, read the outputs. */

@@ -35,6 +35,8 @@ export type LocalStateStatus =
   /** The file exists but is not a readable state (e.g. truncated by a crash): let terraform judge. */
   | { readonly kind: 'unreadable' };
 
+const WORKSPACE_ID = /^ws-[0-9a-f]{32}$/;
+
 export function workspaceId(instanceKey: string): string {
   return `ws-${createHash('sha256').update(instanceKey, 'utf8').digest('hex').slice(0, 32)}`;
 }
@@ -61,9 +63,24 @@ export class Workspaces {
   }
 
   for(instanceKey: string): Workspace {
-    const id = workspaceId(instanceKey);
+    return this.byId(workspaceId(instanceKey));
+  }
+
+  /** The workspace of an id from `list()`. */
+  byId(id: string): Workspace {
+    if (!WORKSPACE_ID.test(id)) throw new Error(`not a workspace id: ${id}`);
     const dir = join(this.root, id);
     return { id, dir, configFile: join(dir, CONFIG_FILE), dependencyLockFile: join(dir, DEPENDENCY_LOCK_FILE) };
+  }
+
+  /** Ids of the workspace directories present. */
+  async list(): Promise<string[]> {
+    try {
+      return (await readdir(this.root, { withFileTypes: true })).filter((entry) => entry.isDirectory() && WORKSPACE_ID.test(entry.name)).map((entry) => entry.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   async exists(ws: Workspace): Promise<boolean> {

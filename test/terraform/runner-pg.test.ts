@@ -128,6 +128,16 @@ describe('pg backend', () => {
     expect(await schemas()).not.toContain(`ovsb_${workspaces.for(key).id.slice(3)}`);
   });
 
+  it('workspace GC removes every workspace no run here holds (the state is in the backend); the instance still deprovisions after', async () => {
+    const key = 'pg-collected';
+    await runner.apply(key, configFor(key));
+    expect(existsSync(workspaces.for(key).dir)).toBe(true);
+    const collected = await runner.collectWorkspaces([key]);
+    expect(collected.removed).toContain(workspaces.for(key).id);
+    expect(existsSync(workspaces.for(key).dir)).toBe(false);
+    expect(await runner.destroy(key, { config: configFor(key), expectState: true })).toEqual({ destroyed: 3 });
+  });
+
   it('updates as one run against the remote state when this host never had the workspace: refused without opt-in, applied with it', async () => {
     const key = 'pg-update-elsewhere';
     await runner.apply(key, configFor(key));

@@ -244,6 +244,18 @@ describe('idempotent deprovision', () => {
     expect((await failure(runner.destroy('state-lost', { expectState: true }))).message).toMatch(/not on this broker/);
   });
 
+  it('workspace GC (local backend): removes workspaces of gone instances without resources, keeps live ones and any holding resources', async () => {
+    const { runner, workspaces } = runnerWith();
+    await runner.apply('gc-live', sandboxConfig());
+    await runner.apply('gc-gone-with-resources', sandboxConfig());
+    await workspaces.writeConfig(workspaces.for('gc-gone-empty'), sandboxConfig());
+    const collected = await runner.collectWorkspaces(['gc-live']);
+    expect(collected.removed).toEqual([workspaces.for('gc-gone-empty').id]);
+    expect(collected.keptWithResources).toEqual([workspaces.for('gc-gone-with-resources').id]);
+    expect(existsSync(workspaces.for('gc-live').dir)).toBe(true);
+    expect(existsSync(workspaces.for('gc-gone-empty').dir)).toBe(false);
+  });
+
   it('of a half-provisioned instance destroys what the failed apply created', async () => {
     const { runner, workspaces } = runnerWith();
     const error = await failure(runner.apply('half', fixtureConfig('half-provisioned.tf.json')));

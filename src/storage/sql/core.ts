@@ -21,6 +21,7 @@ import type {
   OperationOutcome,
   OperationQuery,
   ProvisionRetryInput,
+  PruneResult,
   Storage,
   StorageEngine,
 } from '../types';
@@ -466,6 +467,31 @@ export class SqlStorage implements Storage {
       }
       const finished = await tx.all(`SELECT * FROM operations WHERE id = ?`, [operationId]);
       return decodeOperation(finished[0] as Row, this.#box);
+    });
+  }
+
+  // ---- retention
+
+  async pruneRetired(before: Date): Promise<PruneResult> {
+    const cutoff = before.getTime();
+    return this.#driver.transaction(async (tx) => {
+      const retiredBinding = `EXISTS (SELECT 1 FROM bindings b WHERE b.instance_id = operations.instance_id AND b.id = operations.binding_id
+          AND b.state = 'deleted' AND b.updated_at < ?)`;
+      const retiredInstance = `instance_id IN (SELECT id FROM instances WHERE state = 'deprovisioned' AND updated_at < ?)`;
+      let operations = await tx.run(
+        `DELETE FROM operations WHERE state <> 'in progress' AND finished_at < ? AND binding_id IS NOT NULL AND ${retiredBinding}`,
+        [cutoff, cutoff],
+      );
+      operations += await tx.run(`DELETE FROM operations WHERE state <> 'in progress' AND finished_at < ? AND ${retiredInstance}`, [cutoff, cutoff]);
+      const pending = `NOT EXISTS (SELECT 1 FROM operations o WHERE o.instance_id = bindings.instance_id AND o.binding_id = bindings.id)`;
+      const bindings = await tx.run(`DELETE FROM bindings WHERE state = 'deleted' AND updated_at < ? AND ${pending}`, [cutoff]);
+      const instances = await tx.run(
+        `DELETE FROM instances WHERE state = 'deprovisioned' AND updated_at < ?
+           AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.instance_id = instances.id)
+           AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.instance_id = instances.id)`,
+        [cutoff],
+      );
+      return { operations, instances, bindings };
     });
   }
 
