@@ -80,6 +80,7 @@ export class DiversityService {
   readonly #props: DiversityServiceProps;
   #timer: NodeJS.Timeout | undefined;
   #refreshes = new Map<string, RefreshStatus>();
+  readonly #dataListeners: (() => void)[] = [];
   #overlay: { data: DiversityData; statuses: Map<string, Omit<ServiceDiversity, 'incentives'>> } | undefined;
 
   constructor(props: DiversityServiceProps) {
@@ -88,6 +89,11 @@ export class DiversityService {
 
   get catalog(): Catalog {
     return this.#props.catalog;
+  }
+
+  /** Calls `listener` after a refresh changed the data in use (e.g. to re-encode the OSB catalog off the request path). */
+  onDataChanged(listener: () => void): void {
+    this.#dataListeners.push(listener);
   }
 
   data(): DiversityData {
@@ -192,6 +198,7 @@ export class DiversityService {
       else this.#props.logger.warn({ network: result.network, layer: result.layer, keptFrom: result.keptFrom }, result.error);
       results.push(result);
     }
+    if (results.some((result) => result.ok)) for (const listener of this.#dataListeners) listener();
     return results;
   }
 

@@ -6,8 +6,10 @@
  * Guarantees:
  * - never two runs on one instance at once (in this process; across broker replicas the storage layer's
  *   locks and terraform's state lock take over), and at most `maxConcurrent` runs overall, FIFO beyond;
- * - `terraform init` runs one at a time across instances: the shared plugin cache is not safe for
- *   concurrent installs, and neither is the pg backend's first-time table creation;
+ * - a `terraform init` that may install providers into the shared plugin cache (not safe for concurrent
+ *   installs) or create the pg backend's shared sequence runs alone; once this process has installed
+ *   every provider a configuration needs (and, for pg, initialised the backend once), inits of
+ *   different instances run in parallel;
  * - every operation has one deadline for all its steps, queueing included; terraform is interrupted
  *   (SIGINT) early enough that the SIGKILL after `interruptGraceMs` still falls inside it, and the
  *   operation fails saying so;
@@ -157,6 +159,14 @@ interface Run {
   wait(semaphore: Semaphore, waitingMessage: string): Promise<Release>;
 }
 
+/** Source addresses of the providers a synthesised configuration requires (`terraform.required_providers`). */
+function requiredProviders(config: object): string[] {
+  const terraform = (config as { terraform?: { required_providers?: Record<string, { source?: unknown } | string> } }).terraform;
+  return Object.entries(terraform?.required_providers ?? {}).map(([name, requirement]) =>
+    typeof requirement === 'object' && typeof requirement.source === 'string' ? requirement.source : name,
+  );
+}
+
 const DEFAULTS = {
   terraformBin: 'terraform',
   maxConcurrent: 4,
@@ -190,6 +200,10 @@ export class TerraformRunner {
   readonly #instances = new KeyedMutex();
   readonly #pool: Semaphore;
   readonly #initLock = new Semaphore(1);
+  /** Provider source addresses a successful init of this process installed into the plugin cache. */
+  readonly #installedProviders = new Set<string>();
+  /** A successful init against the backend ran (pg: its shared sequence exists). */
+  #backendInitialised = false;
   #directories: Promise<void> | undefined;
 
   constructor(config: TerraformRunnerConfig) {
@@ -296,7 +310,7 @@ export class TerraformRunner {
     return this.#withInstance(instanceKey, 'terraform apply', options, true, async (run) => {
       checkBackendBlock(config, this.#backend, run.ws);
       await this.#workspaces.writeConfig(run.ws, config);
-      await this.#init(run);
+      await this.#init(run, config);
       const result = await this.#locking(run, () =>
         this.#invoker.apply(run.context, { ...run.locking(), onEvent: this.#progressFor(run, new ChangeProgress('applying')) }),
       );
@@ -333,7 +347,7 @@ export class TerraformRunner {
       }
       checkBackendBlock(config, this.#backend, run.ws);
       if (kept === undefined) await this.#workspaces.writeConfig(run.ws, config);
-      await this.#init(run);
+      await this.#init(run, config);
       const result = await this.#locking(run, () =>
         this.#invoker.destroy(run.context, { ...run.locking(), onEvent: this.#progressFor(run, new ChangeProgress('destroying')) }),
       );
@@ -350,7 +364,7 @@ export class TerraformRunner {
           source: 'terraform output',
         });
       }
-      if (!(await this.#workspaces.isInitialised(run.ws))) await this.#init(run);
+      if (!(await this.#workspaces.isInitialised(run.ws))) await this.#init(run, undefined);
       return this.#invoker.output(run.context, run.invocation());
     });
   }
@@ -373,7 +387,7 @@ export class TerraformRunner {
         const tracker = new ChangeProgress('applying');
         let changes: readonly PlannedChange[];
         try {
-          await this.#init(run);
+          await this.#init(run, config);
           run.progress('planning the update');
           // The plan holds configuration values, secrets included: the file is private before terraform
           // writes a byte (terraform truncates an existing file and keeps its mode).
@@ -510,15 +524,22 @@ export class TerraformRunner {
     return this.#directories;
   }
 
-  /** terraform init, one at a time across the runner, with a freshly written CLI config. */
-  async #init(run: Run): Promise<void> {
-    const release = await run.wait(this.#initLock, 'waiting for another instance\'s terraform init');
+  /**
+   * terraform init with a freshly written CLI config: alone while it may install providers or set up the
+   * backend for the first time, in parallel with other instances' once neither can happen.
+   */
+  async #init(run: Run, config: object | undefined): Promise<void> {
+    const providers = config === undefined ? undefined : requiredProviders(config);
+    const warm = providers !== undefined && this.#backendInitialised && providers.every((source) => this.#installedProviders.has(source));
+    const release = warm ? undefined : await run.wait(this.#initLock, 'waiting for another instance\'s terraform init');
     try {
       run.progress('initialising terraform');
-      await this.#writeCliConfig();
+      if (!warm) await this.#writeCliConfig();
       await this.#invoker.init(run.context, run.locking());
+      this.#backendInitialised = true;
+      for (const source of providers ?? []) this.#installedProviders.add(source);
     } finally {
-      release();
+      release?.();
     }
   }
 

@@ -186,6 +186,19 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       const ids = JSON.stringify(first.body.services.map((s: { id: string }) => s.id));
       expect(JSON.stringify((await osb(h.app).get('/v2/catalog')).body.services.map((s: { id: string }) => s.id))).toBe(ids);
     });
+
+    it('carries an ETag; If-None-Match with it -> 304 without a body; another tag -> 200; gzip for clients that accept it', async () => {
+      const first = await osb(h.app).get('/v2/catalog');
+      const etag = first.headers['etag'];
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+      const unchanged = await osb(h.app).get('/v2/catalog').set('If-None-Match', etag);
+      expect(unchanged.status).toBe(304);
+      expect(unchanged.text ?? '').toBe('');
+      expect((await osb(h.app).get('/v2/catalog').set('If-None-Match', '"something-else"')).status).toBe(200);
+      const zipped = await osb(h.app).get('/v2/catalog').set('Accept-Encoding', 'gzip');
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.body.services.length).toBe(first.body.services.length);
+    });
   });
 
   describe('provision: PUT /v2/service_instances/:id', () => {

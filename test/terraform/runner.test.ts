@@ -286,6 +286,17 @@ describe('concurrency', () => {
     await Promise.all([runner.destroy('parallel-a'), runner.destroy('parallel-b')]);
   });
 
+  it('once the providers are installed and the backend initialised, inits of different instances never wait for each other', async () => {
+    const { runner } = runnerWith();
+    await runner.apply('warm-0', sandboxConfig());
+    const progress: string[][] = [[], [], []];
+    await Promise.all(progress.map((messages, i) => runner.apply(`warm-${i + 1}`, sandboxConfig(), { onProgress: (p) => messages.push(p.message) })));
+    for (const messages of progress) {
+      expect(messages).toContain('initialising terraform');
+      expect(messages).not.toContain("waiting for another instance's terraform init");
+    }
+  });
+
   it('queues runs beyond maxConcurrent', async () => {
     const { runner } = runnerWith({ maxConcurrent: 1 });
     const progress: Record<string, string[]> = { a: [], b: [] };
