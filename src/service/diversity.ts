@@ -125,13 +125,13 @@ export class DiversityService {
   }
 
   /** What the dashboard shows of one node instance (no parameters, no outputs); undefined when unknown. */
-  async dashboardInstance(instanceId: string): Promise<DashboardInstance | undefined> {
-    const instance = await this.#props.storage.getInstance(instanceId);
+  async dashboardInstance(dashboardId: string): Promise<DashboardInstance | undefined> {
+    const instance = await this.#props.storage.findInstanceByDashboardId(dashboardId);
     if (instance === undefined) return undefined;
     const plan = this.#props.catalog.findPlan(instance.serviceId, instance.planId);
     if (plan === undefined || plan.kind !== 'node') return undefined;
     return {
-      id: instance.id,
+      id: dashboardId,
       network: plan.network,
       planName: plan.name,
       serviceName: plan.serviceName,

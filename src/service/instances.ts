@@ -22,6 +22,7 @@
  * - Policies that read shared state (the diversity ledger of a network) are evaluated and the operation
  *   stored under a named lock per that state, taken before the instance lock.
  */
+import { randomBytes } from 'node:crypto';
 import { badRequest, conflict, gone, notFound, OsbError, unprocessable } from '../errors';
 import type { Instance, JsonObject, OperationRequest, OperationStatus } from '../operations/types';
 import { LockTimeoutError } from '../storage/errors';
@@ -49,8 +50,14 @@ export interface ServiceDeps {
    * The OSB `dashboard_url` of a new instance (a page of the broker's dashboard), when the broker knows
    * the URL its users reach it at. @default no dashboard_url
    */
-  readonly dashboardUrlOf?: (instanceId: string) => string;
+  readonly dashboardUrlOf?: (dashboardId: string) => string;
 }
+
+/**
+ * An instance's dashboard id: random, so its unauthenticated dashboard page neither confirms instance ids
+ * nor can be found by guessing one (144 bits, URL-safe).
+ */
+export const newDashboardId = (): string => randomBytes(18).toString('base64url');
 
 /** An operation persisted `in progress`; `warnings` are the policies' for a newly accepted one (log them). */
 export interface Accepted {
@@ -128,7 +135,7 @@ export class InstanceService {
             parameters,
             context,
             ...(request.maintenanceInfoVersion !== undefined && { maintenanceInfoVersion: request.maintenanceInfoVersion }),
-            ...(this.deps.dashboardUrlOf !== undefined && { dashboardUrl: this.deps.dashboardUrlOf(input.instanceId) }),
+            ...(this.deps.dashboardUrlOf !== undefined && { dashboardUrl: this.deps.dashboardUrlOf(newDashboardId()) }),
           },
           request: withWarnings(request, warnings),
           description: queuedDescription(warnings),

@@ -213,6 +213,8 @@ export interface Storage {
 
   // Instances
   getInstance(instanceId: string): Promise<Instance | undefined>;
+  /** The live (not deprovisioned) instance whose dashboard URL ends in `/dashboard/instances/<dashboardId>`. */
+  findInstanceByDashboardId(dashboardId: string): Promise<Instance | undefined>;
   listInstances(filter?: InstanceFilter): Promise<Instance[]>;
   /** Direct edit outside an operation (e.g. a context-only update). Throws 'instance-not-found'. */
   updateInstance(instanceId: string, patch: InstancePatch): Promise<Instance>;

@@ -61,6 +61,29 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
     expect((await introspectForm(token)).body).toEqual({ active: false });
   });
 
+  it('WHEN a binding is rotated (predecessor_binding_id, the catalog says binding_rotatable) THEN the successor has a new token with the same scopes and both work until the predecessor is unbound', async () => {
+    const plan = sandboxPlan(h.catalog);
+    const catalog = await osb(h.app).get('/v2/catalog');
+    const offered = catalog.body.services.flatMap((s: { plans: { id: string; binding_rotatable?: boolean }[] }) => s.plans).find((p: { id: string }) => p.id === plan.id);
+    expect(offered.binding_rotatable).toBe(true);
+    const scopes = ['pool:validator.intro_2e1:read.blocks'];
+    const first = await bind('b-rot-1', { scopes });
+    expect(first.status).toBe(201);
+    const successor = await osb(h.app).put(`${instancePath}/service_bindings/b-rot-2`).send({ predecessor_binding_id: 'b-rot-1' });
+    expect(successor.status).toBe(201);
+    const [oldToken, newToken] = [first.body.credentials.token as string, successor.body.credentials.token as string];
+    expect(newToken).not.toBe(oldToken);
+    expect((await introspectForm(oldToken)).body.active).toBe(true);
+    expect((await introspectForm(newToken)).body).toMatchObject({ active: true, scope: scopes.join(' ') });
+    const unbound = await osb(h.app).delete(`${instancePath}/service_bindings/b-rot-1`).query({ service_id: plan.serviceId, plan_id: plan.id });
+    expect(unbound.status).toBe(200);
+    expect((await introspectForm(oldToken)).body).toEqual({ active: false });
+    expect((await introspectForm(newToken)).body.active).toBe(true);
+    const unknown = await osb(h.app).put(`${instancePath}/service_bindings/b-rot-3`).send({ predecessor_binding_id: 'b-rot-1' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.description).toContain('predecessor_binding_id');
+  });
+
   it('WHEN bound asking for narrower scopes THEN they are granted and introspected; JSON requests work too', async () => {
     // An RPC plan: its allowance (catalog.yaml scopes.allowed.rpc) is pool:validator.{instance_id}:read.*.
     const scopes = ['pool:validator.intro_2e1:read.blocks', 'pool:validator.intro_2e1:read.basic'];

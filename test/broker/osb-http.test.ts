@@ -402,6 +402,18 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       });
     });
 
+    it('never returns writeOnly parameters: a validator instance\'s validator_keys reference is kept but not shown', async () => {
+      const validator = sandboxPlan(h.catalog, 'validator');
+      const id = newId();
+      const parameters = { fee_recipient: FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'validator-keys' } };
+      expect((await put(id, provisionBody({ service_id: validator.serviceId, plan_id: validator.id, parameters }))).status).toBe(202);
+      await h.runQueued();
+      const res = await osb(h.app).get(`/v2/service_instances/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.parameters).toEqual({ fee_recipient: FEE_RECIPIENT });
+      expect((await h.storage.getInstance(id))?.parameters).toEqual(parameters);
+    });
+
     it('while an update runs -> 422 ConcurrencyError', async () => {
       const id = await provisioned();
       expect((await osb(h.app).patch(`/v2/service_instances/${id}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, parameters: { execution_storage_gi: 200 } })).status).toBe(202);
@@ -643,7 +655,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       ['service_id missing', { service_id: undefined }, 'service_id'],
       ['plan_id of another plan', { plan_id: 'other-plan' }, 'plan_id'],
       ['an unknown parameter', { parameters: { colour: 'blue' } }, 'colour'],
-      ['a predecessor on a plan without rotation', { predecessor_binding_id: 'b0' }, 'binding_rotatable'],
+      ['a predecessor that is no binding of the instance', { predecessor_binding_id: 'b0' }, 'predecessor_binding_id'],
     ])('%s -> 400 naming %s', async (_case, change, field) => {
       const id = await provisioned();
       const res = await osb(h.app).put(bindPath(id, 'b1')).send(bindBody(change));

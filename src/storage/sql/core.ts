@@ -181,6 +181,15 @@ export class SqlStorage implements Storage {
     return this.#readInstance(this.#driver, instanceId, false);
   }
 
+  async findInstanceByDashboardId(dashboardId: string): Promise<Instance | undefined> {
+    const suffix = `/dashboard/instances/${dashboardId}`;
+    // LIKE's wildcards in the id are escaped; SQLite's LIKE ignores case, so the suffix is compared exactly after.
+    const pattern = `%${suffix.replace(/[\\%_]/g, (c) => `\\${c}`)}`;
+    const rows = await this.#driver.all(`SELECT * FROM instances WHERE dashboard_url LIKE ? ESCAPE '\\' AND state <> 'deprovisioned'`, [pattern]);
+    const exact = rows.filter((row) => String(row['dashboard_url']).endsWith(suffix));
+    return exact.length === 1 ? decodeInstance(exact[0] as Row, this.#box) : undefined;
+  }
+
   async listInstances(filter: InstanceFilter = {}): Promise<Instance[]> {
     const where: string[] = [];
     const params: SqlParam[] = [];
