@@ -5,8 +5,9 @@
  */
 import type { JsonObject, JsonValue } from './operations/types';
 
-/** A plain JSON object (not an array, not null). */
-export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A plain JSON object (not an array, not null); `T` types its members (e.g. a module's own JSON type). */
+export const isObject = <T = JsonValue>(value: unknown): value is { readonly [key: string]: T } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Nesting levels a value may have (the top-level object is level 1). Parameters need a handful. */
 export const MAX_JSON_DEPTH = 32;

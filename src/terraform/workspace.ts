@@ -10,6 +10,7 @@
  * Directories are 0700 and files the runner writes 0600; after each terraform run the runner tightens
  * what terraform created (state, backup, lock file) the same way.
  */
+import { isObject } from '../json';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
@@ -41,8 +42,6 @@ export function workspaceId(instanceKey: string): string {
   return `ws-${createHash('sha256').update(instanceKey, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Managed resource instances in a terraform state document (v4 format); undefined if not a state. */
 export function managedInstanceCount(state: unknown): number | undefined {
