@@ -23,6 +23,7 @@ COPY modules ./modules
 COPY stacks ./stacks
 COPY broker ./broker
 COPY data ./data
+COPY schemas ./schemas
 COPY --from=terraform /bin/terraform /usr/local/bin/terraform
 # Every provider the catalog's stacks need, mirrored into the image (OVSB_PROVIDER_MIRROR below): a pod
 # start never downloads providers, and the emptyDir plugin cache fills from this local copy.
@@ -49,6 +50,7 @@ COPY --from=build /app/package.json /app/package-lock.json /app/catalog.yaml ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
+COPY --from=build /app/schemas ./schemas
 COPY --from=build /app/terraform-providers /opt/terraform-providers
 ENV NODE_ENV=production \
     OVSB_PROVIDER_MIRROR=/opt/terraform-providers \
