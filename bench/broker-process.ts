@@ -11,7 +11,8 @@ import { CREDENTIALS, freePort, OSB_HEADERS, track, waitFor } from './measure';
 /** A fixed key so the bench can seed storage the broker then reads (hex, 32 bytes). */
 export const BENCH_ENCRYPTION_KEY = '7'.repeat(64);
 
-export const cliMain = (): string => join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+/** The compiled CLI; `OVSB_BENCH_CLI` points at a snapshot (npm run chaos copies dist so a rebuild meanwhile cannot break a restart). */
+export const cliMain = (): string => process.env['OVSB_BENCH_CLI'] ?? join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
 export interface BrokerProcess {
   readonly base: string;

@@ -3,7 +3,7 @@
  * a throwaway PostgreSQL; writes RELIABILITY.md. Bounded: fixed counts, each wait has a deadline.
  * `CHAOS_SCALE=0.2` runs a fifth of every count (a quick look; the report says so).
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/catalog/load';
@@ -96,6 +96,11 @@ function report(kills: readonly KillFigures[], replicas: ReplicaFigures, malform
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // Brokers restart from a snapshot of dist: a build meanwhile (tests, an editor) cannot hand a restart half-written files.
+  const snapshot = join(packageRoot(), '.chaos-dist');
+  rmSync(snapshot, { recursive: true, force: true });
+  cpSync(join(packageRoot(), 'dist'), snapshot, { recursive: true });
+  process.env['OVSB_BENCH_CLI'] = join(snapshot, 'src', 'cli', 'main.js');
   const logDir = tempDir('chaos-logs');
   let postgres: TestPostgres | undefined;
   try {
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
   } finally {
     await postgres?.stop();
     cleanUp();
+    rmSync(snapshot, { recursive: true, force: true });
   }
 }
 

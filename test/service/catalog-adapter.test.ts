@@ -18,7 +18,7 @@ describe('the catalog as the service layer sees it', () => {
           serviceName: service.name,
           bindable: plan.bindable,
           planUpdateable: plan.plan_updateable,
-          bindingRotatable: false,
+          bindingRotatable: true,
           instancesRetrievable: service.instances_retrievable,
           bindingsRetrievable: service.bindings_retrievable,
           requiresApp: false,
