@@ -8,6 +8,7 @@
  *   /v2/...  Basic auth -> X-Broker-API-Version -> one router per OSB resource
  *   /audit   Basic auth -> the operations trail
  *   /diversity[/dashboard|/suggestions], /metrics   Basic auth -> client diversity views, Prometheus
+ *   /forks   Basic auth -> hard-fork readiness of plans and instances, data freshness
  *   /introspect   Basic auth, introspection or broker credentials -> token introspection (RFC 7662 shape)
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
  */
@@ -16,6 +17,7 @@ import type { Logger } from '../src/log';
 import type { BindingService } from '../src/service/bindings';
 import type { ServiceCatalog } from '../src/service/catalog';
 import type { DiversityService } from '../src/service/diversity';
+import type { ForkService } from '../src/service/forks';
 import type { InstanceService } from '../src/service/instances';
 import type { ReadinessCheck } from '../src/service/readiness';
 import type { Storage } from '../src/storage/types';
@@ -28,6 +30,7 @@ import { auditRouter } from './routes/audit';
 import { catalogRouter } from './routes/catalog';
 import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
+import { forksRouter } from './routes/forks';
 import { healthRouter } from './routes/health';
 import { INTROSPECT_CREDENTIALS_HINT, introspectRouter } from './routes/introspect';
 import { addLastOperationRoutes } from './routes/last-operation';
@@ -41,6 +44,8 @@ export interface BrokerAppDeps {
   readonly bindings: BindingService;
   readonly catalog: ServiceCatalog;
   readonly diversity: DiversityService;
+  /** Fork readiness (/forks, metrics, dashboard). @default none: those views leave forks out */
+  readonly forks?: ForkService;
   /** Read by the audit endpoint. */
   readonly storage: Storage;
   readonly credentials: BasicCredentials;
@@ -77,10 +82,11 @@ export function createApp(deps: BrokerAppDeps): Express {
 
   app.use(healthRouter(deps.readiness, deps.logger));
   app.use(openApiRouter());
-  app.use('/dashboard', dashboardRouter(deps.diversity));
+  app.use('/dashboard', dashboardRouter(deps.diversity, deps.forks));
   app.use('/audit', auth, auditRouter(deps.storage));
-  app.use('/diversity', auth, diversityRouter(deps.diversity));
-  app.use('/metrics', auth, metricsRouter(deps.diversity));
+  app.use('/diversity', auth, diversityRouter(deps.diversity, deps.forks));
+  if (deps.forks !== undefined) app.use('/forks', auth, forksRouter(deps.forks));
+  app.use('/metrics', auth, metricsRouter(deps.diversity, deps.forks));
   const introspectAuth =
     deps.introspectionCredentials === undefined ? auth : basicAuth([deps.introspectionCredentials, deps.credentials], { wrongCredentials: INTROSPECT_CREDENTIALS_HINT });
   app.use('/introspect', introspectAuth, introspectRouter(deps.bindings));

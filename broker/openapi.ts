@@ -326,11 +326,39 @@ const PATHS: JsonMap = {
       },
     },
   },
+  '/forks': {
+    get: {
+      operationId: 'forks',
+      tags: ['Forks'],
+      summary:
+        "Hard-fork readiness: each offered network's scheduled forks with the time left, which plans' pinned releases follow them, which live instances run releases that do and which need an upgrade (to which maintenance_info version); data freshness of the release, diversity and Lido data",
+      security: basicAuth,
+      responses: {
+        '200': json(
+          {
+            type: 'object',
+            required: ['now', 'windowDays', 'releaseData', 'forks', 'dataFreshness', 'warnings'],
+            properties: {
+              now: { type: 'string', format: 'date-time' },
+              windowDays: { type: 'integer' },
+              releaseData: { type: 'object', properties: { observed: { type: 'string' }, changed: { type: 'string' } } },
+              forks: { type: 'array', items: { type: 'object' } },
+              dataFreshness: { type: 'array', items: { type: 'object' } },
+              warnings: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          'Scheduled forks and readiness.',
+        ),
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
   '/metrics': {
     get: {
       operationId: 'metrics',
       tags: ['Diversity'],
-      summary: 'Prometheus metrics: ovsb_client_share{network,layer,scope,client}, ovsb_diversity_data_timestamp_seconds, process metrics',
+      summary:
+        'Prometheus metrics: ovsb_client_share{network,layer,scope,client}, ovsb_diversity_data_timestamp_seconds, ovsb_fork_seconds_until{network,fork}, ovsb_instances_not_fork_ready{network,fork}, ovsb_data_age_seconds{dataset}, process metrics',
       security: basicAuth,
       responses: {
         '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
@@ -466,6 +494,12 @@ const SCHEMAS: JsonMap = {
       parameters: { type: 'object' },
       maintenance_info: ref('MaintenanceInfo'),
       dashboard_url: { type: 'string', format: 'uri' },
+      metadata: {
+        type: 'object',
+        description:
+          'OSB ServiceInstanceMetadata. labels: the next fork scheduled on the instance\'s network (fork, fork_time) and whether the releases the instance runs follow it (fork_readiness: ready | upgrade-required | no-ready-release | unknown; upgrade_to_maintenance_info_version, fork_readiness_reason).',
+        properties: { labels: { type: 'object', additionalProperties: { type: 'string' } } },
+      },
     },
   },
   LastOperation: {
@@ -621,6 +655,7 @@ export function openApiDocument(info: OpenApiInfo): JsonMap {
       { name: 'OSB', description: 'Open Service Broker API v2.17' },
       { name: 'Operations', description: 'Probes, audit trail and this document' },
       { name: 'Diversity', description: 'Client diversity: shares, suggestions, Prometheus metrics' },
+      { name: 'Forks', description: 'Hard-fork readiness of plans and instances, and the age of the bundled data' },
     ],
     paths: PATHS,
     components: {

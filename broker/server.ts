@@ -19,6 +19,8 @@ import { serviceCatalogOf } from '../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../src/service/diversity';
 import { DiversityPolicy } from '../src/service/diversity-policy';
 import { Housekeeping } from '../src/service/housekeeping';
+import { ForkReadinessPolicy } from '../src/service/fork-policy';
+import { ForkService } from '../src/service/forks';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
@@ -38,8 +40,10 @@ export interface StartBrokerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Prints the generated password, once, for the operator (never through the logger). */
   readonly announce: (text: string) => void;
-  /** Run before the built-in ones (client diversity, Lido mode). @default none */
+  /** Run before the built-in ones (fork readiness, client diversity, Lido mode). @default none */
   readonly policies?: readonly ProvisionPolicy[];
+  /** The broker's clock (fork windows, data age). @default the system clock */
+  readonly clock?: () => Date;
 }
 
 export interface RunningBroker {
@@ -83,6 +87,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   let server: Server | undefined;
   let diversity: DiversityService | undefined;
   let housekeeping: Housekeeping | undefined;
+  let forks: ForkService | undefined;
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
     const backendKind = config.terraform.backend?.kind ?? 'local';
@@ -106,6 +111,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       logger: diversityLogger,
     });
     const live = diversity;
+    forks = new ForkService({
+      catalog,
+      storage,
+      ...(options.clock !== undefined && { clock: options.clock }),
+      diversityData: () => live.data(),
+      maxDataAgeDays: config.dataMaxAgeDays,
+      logger: logger.child({ component: 'data' }),
+    });
+    const forkService = forks;
     const serviceCatalog = serviceCatalogOf(catalog, { version: () => live.data(), status: (service) => live.serviceStatus(service) });
     worker = new OperationWorker({
       storage,
@@ -120,14 +134,16 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       catalog: serviceCatalog,
       provisioner,
       scheduler: worker,
-      policies: [...(options.policies ?? []), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
+      policies: [...(options.policies ?? []), new ForkReadinessPolicy(catalog, forkService), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
       ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+      instanceLabels: (instance: Parameters<ForkService['instanceLabels']>[0]) => forkService.instanceLabels(instance),
     };
     const app = createApp({
       instances: new InstanceService(deps),
       bindings: new BindingService(deps),
       catalog: serviceCatalog,
       diversity,
+      forks: forkService,
       storage,
       credentials,
       introspectionCredentials: { username: introspection.username, password: introspection.password },
@@ -139,9 +155,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     await housekeeping.start();
     await worker.start();
     diversity.start();
+    forkService.start();
   } catch (error) {
     diversity?.stop();
     await housekeeping?.stop();
+    forks?.stop();
     await shutdown(server, worker, storage, logger);
     throw error;
   }
@@ -151,13 +169,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const url = `http://${host}:${port}`;
   logger.info({ url, storage: storage.engine, catalog: catalog.source, services: catalog.services.length, plans: catalog.plans.length }, 'broker listening');
   let closing: Promise<void> | undefined;
-  const running = { server, worker, diversity, housekeeping };
+  const running = { server, worker, diversity, housekeeping, forks: forks! };
   return {
     url,
     port,
     close: () => {
       running.diversity.stop();
       void running.housekeeping.stop();
+      running.forks.stop();
       return (closing ??= shutdown(running.server, running.worker, storage, logger));
     },
   };

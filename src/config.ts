@@ -83,6 +83,8 @@ export interface BrokerConfig {
   readonly diversity: DiversityConfig;
   /** Days the history of deprovisioned instances and deleted bindings is kept (`OVSB_RETENTION_DAYS`); 0 keeps it forever. */
   readonly retentionDays: number;
+  /** Days after which a bundled data set (releases, diversity shares, Lido relays) is reported stale. @default 30 */
+  readonly dataMaxAgeDays: number;
 }
 
 export interface DiversityFeed {
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       refreshHours: envInteger(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
       feeds: diversityFeeds(envValue(env, 'OVSB_DIVERSITY_FEEDS')),
     },
+    dataMaxAgeDays: envInteger(env, 'OVSB_DATA_MAX_AGE_DAYS', 30, 1, 3650),
   };
 }
 

@@ -23,6 +23,7 @@ export type OsbErrorCode =
   | 'UnprocessableEntity'
   | 'DiversityPolicy'
   | 'LidoPolicy'
+  | 'ForkReadiness'
   | 'PayloadTooLarge';
 
 export class OsbError extends Error {

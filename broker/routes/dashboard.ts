@@ -13,6 +13,7 @@ import { Router, type Response } from 'express';
 import { publishedReport } from '../../src/diversity';
 import { dashboardPage, type DashboardPageProps } from '../../src/diversity/dashboard-page';
 import type { DiversityService } from '../../src/service/diversity';
+import type { ForkService } from '../../src/service/forks';
 
 /**
  * The OSB dashboard_url of an instance, given the URL the broker is reached at (OVSB_PUBLIC_URL) and the
@@ -36,22 +37,29 @@ export function sendDashboard(res: Response, status: number, props: DashboardPag
     .send(dashboardPage(props));
 }
 
-function render(res: Response, diversity: DiversityService, status: number, props: Pick<DashboardPageProps, 'title' | 'instance'>): void {
-  const thresholds = diversity.policies();
-  sendDashboard(res, status, { ...props, report: publishedReport(diversity.data(), thresholds), thresholds });
-}
-
-export function dashboardRouter(diversity: DiversityService): Router {
+export function dashboardRouter(diversity: DiversityService, forks?: ForkService): Router {
+  // Public page: the fork schedule is network-wide fact; nothing about the operator's instances.
+  const render = (res: Response, status: number, props: Pick<DashboardPageProps, 'title' | 'instance'>): void => {
+    const thresholds = diversity.policies();
+    const now = forks?.now().getTime() ?? 0;
+    const scheduled = (forks?.scheduled() ?? []).map((f) => ({
+      network: f.network,
+      fork: f.name,
+      time: f.activation.time,
+      secondsUntil: Math.round((Date.parse(f.activation.time) - now) / 1000),
+    }));
+    sendDashboard(res, status, { ...props, report: publishedReport(diversity.data(), thresholds), thresholds, forks: scheduled });
+  };
   const router = Router();
   router.get('/', (_req, res) => {
-    render(res, diversity, 200, { title: 'Client diversity' });
+    render(res, 200, { title: 'Client diversity' });
   });
   router.get('/instances/:dashboard_id', async (req, res) => {
     const id = req.params['dashboard_id'] as string;
     const instance = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await diversity.dashboardInstance(id) : undefined;
     // The same answer for a malformed and an unknown id: the page confirms nothing.
-    if (instance === undefined) render(res, diversity, 404, { title: 'Client diversity (no such instance dashboard)' });
-    else render(res, diversity, 200, { title: `Client diversity: ${instance.serviceName}, plan ${instance.planName}`, instance });
+    if (instance === undefined) render(res, 404, { title: 'Client diversity (no such instance dashboard)' });
+    else render(res, 200, { title: `Client diversity: ${instance.serviceName}, plan ${instance.planName}`, instance });
   });
   return router;
 }

@@ -7,17 +7,32 @@
  */
 import { Router } from 'express';
 import type { DiversityService } from '../../src/service/diversity';
+import type { ForkService } from '../../src/service/forks';
 import { queryString } from '../osb-request';
 import { sendDashboard } from './dashboard';
 
-export function diversityRouter(diversity: DiversityService): Router {
+export function diversityRouter(diversity: DiversityService, forks?: ForkService): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    res.status(200).json(await diversity.overview());
+    const freshness = forks?.freshness() ?? [];
+    const warning = forks?.staleWarning();
+    res.status(200).json({ ...(await diversity.overview()), data_freshness: freshness, warnings: warning === undefined ? [] : [warning] });
   });
   router.get('/dashboard', async (_req, res) => {
     const overview = await diversity.overview();
-    sendDashboard(res, 200, { title: "Client diversity: this operator's validators", report: overview, thresholds: overview.thresholds });
+    const forkView = forks === undefined ? [] : (await forks.overview()).forks;
+    sendDashboard(res, 200, {
+      title: "Client diversity: this operator's validators",
+      report: overview,
+      thresholds: overview.thresholds,
+      forks: forkView.map((f) => ({
+        network: f.network,
+        fork: f.fork,
+        time: f.time,
+        secondsUntil: f.secondsUntil,
+        instances: { ready: f.instances.ready, notReady: f.instances.upgradeRequired + f.instances.noReadyRelease },
+      })),
+    });
   });
   router.get('/suggestions', async (req, res) => {
     const network = queryString(req, 'network', true) as string;

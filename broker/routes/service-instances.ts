@@ -108,6 +108,7 @@ export function serviceInstancesRouter(instances: InstanceService, maxBodyBytes:
       parameters: view.parameters,
       ...(view.maintenanceInfo !== undefined && { maintenance_info: view.maintenanceInfo }),
       ...(view.dashboardUrl !== undefined && { dashboard_url: view.dashboardUrl }),
+      ...(view.labels !== undefined && { metadata: { labels: view.labels } }),
     });
   });
 

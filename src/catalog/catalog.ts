@@ -5,6 +5,7 @@
  */
 import type { ConsensusClientName, ExecutionClientName, Network, Role, Target } from '../../modules/clients/types';
 import { ConfigError } from '../errors';
+import { describeBlockers, planForkChecks, windowOpens, type ForkCheck } from '../releases/readiness';
 import type { CatalogConfig, ClientRelease, NetworkConfig, ScopePlanKind } from './config';
 import { exampleParameters } from './examples';
 import { maintenanceInfo } from './maintenance';
@@ -20,6 +21,7 @@ import type {
   OfferedClient,
   ServiceDiversity,
 } from './model';
+import type { ReleaseData } from '../../modules/clients/release-data';
 import type { OsbCatalog, OsbPlan, OsbService } from './osb';
 import type {
   BindParameters,
@@ -58,10 +60,11 @@ export class Catalog {
   private readonly bindSchemas = new Map<ScopePlanKind, JsonSchema>();
   private readonly validators = new SchemaValidators();
   private plainOsbCatalog: OsbCatalog | undefined;
+  private readonly forkChecksByPlan = new Map<string, readonly ForkCheck[]>();
 
   constructor(
     readonly config: CatalogConfig,
-    registry: ClientRegistry,
+    private readonly registry: ClientRegistry,
   ) {
     this.services = buildServices(config, registry);
     this.plans = this.services.flatMap((s): readonly CatalogPlan[] => s.plans);
@@ -72,6 +75,26 @@ export class Catalog {
 
   get source(): string {
     return this.config.source;
+  }
+
+  /** The release data the catalog's fork checks read. */
+  get releaseData(): ReleaseData {
+    return this.registry.releaseData;
+  }
+
+  /** Days before a fork from which unready plans take no new provisions (catalog.yaml `broker.fork_window_days`). */
+  get forkWindowDays(): number {
+    return this.config.broker.forkWindowDays;
+  }
+
+  /** The forks the plan's network has scheduled after the data was observed, checked against its pins. */
+  forkChecks(plan: CatalogPlan): readonly ForkCheck[] {
+    let checks = this.forkChecksByPlan.get(plan.id);
+    if (checks === undefined) {
+      checks = planForkChecks(plan, this.registry.releaseData);
+      this.forkChecksByPlan.set(plan.id, checks);
+    }
+    return checks;
   }
 
   findService(serviceId: string): CatalogService | undefined {
@@ -267,7 +290,8 @@ export class Catalog {
       name: plan.name,
       description: plan.description,
       metadata: {
-        ...planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)),
+        ...withForkBullets(planMetadata(plan, this.network(plan.network), this.lidoRules(plan.network)), plan, this.forkChecks(plan), this.forkWindowDays, this.registry.releaseData),
+        ...forkMetadata(this.forkChecks(plan), this.forkWindowDays),
         // Tells platforms up front that a bind without bind_resource.app_guid is refused (RequiresApp).
         ...(this.config.broker.requiresApp && { requires_app: true }),
       },
@@ -286,6 +310,38 @@ export class Catalog {
       maintenance_info: plan.maintenanceInfo,
     };
   }
+}
+
+/** Platforms show bullets, not metadata: a scheduled fork the plan is not ready for, or that ends its MEV-Boost, is said there too. */
+function withForkBullets(metadata: Record<string, unknown>, plan: CatalogPlan, checks: readonly ForkCheck[], windowDays: number, data: ReleaseData): Record<string, unknown> {
+  const notes = checks.flatMap((check) => {
+    const at = `${check.name} on ${check.network} (${check.activation.time})`;
+    if (!check.ready) return [`Not ready for ${at}: new provisions refused from ${windowOpens(check, windowDays).toISOString().replace('.000Z', 'Z')}`];
+    const endsMevBoost = plan.kind === 'node' && plan.mevBoost !== undefined && data.forks[check.activation.fork].builders === 'in-protocol';
+    return endsMevBoost ? [`Ready for ${at}; from then builders bid in-protocol and MEV-Boost has no part`] : [`Ready for ${at}`];
+  });
+  return notes.length === 0 ? metadata : { ...metadata, bullets: [...(metadata['bullets'] as string[]), ...notes] };
+}
+
+/**
+ * `fork_readiness`: each fork the plan's network has scheduled, whether the plan's releases follow it and,
+ * when not, why and from when new provisions are refused. Absent when nothing is scheduled.
+ */
+function forkMetadata(checks: readonly ForkCheck[], windowDays: number): Record<string, unknown> {
+  if (checks.length === 0) return {};
+  return {
+    fork_readiness: checks.map((check) => ({
+      network: check.network,
+      fork: check.name,
+      epoch: check.activation.epoch,
+      time: check.activation.time,
+      ready: check.ready,
+      ...(!check.ready && {
+        reason: describeBlockers(check.blockers),
+        new_provisions_refused_from: windowOpens(check, windowDays).toISOString().replace('.000Z', 'Z'),
+      }),
+    })),
+  };
 }
 
 const scopePlanKind = (plan: CatalogPlan): ScopePlanKind => (plan.kind === 'node' ? plan.role : 'mev_boost');

@@ -10,6 +10,7 @@ import {
   releaseShortfall,
   validatorKeysSupport,
 } from '../../modules/clients';
+import { BUNDLED_RELEASE_DATA } from '../../modules/clients/release-data';
 import type { ConsensusClientName, ExecutionClientName } from '../../modules/clients/types';
 import type { ClientRegistry } from './registry';
 
@@ -19,6 +20,7 @@ const definition = (client: ExecutionClientName | ConsensusClientName) =>
 /** The catalog's view of the client definitions and release tables in modules/clients. */
 export function defaultClientRegistry(): ClientRegistry {
   return {
+    releaseData: BUNDLED_RELEASE_DATA,
     displayName: (client) => (client === 'mev-boost' ? MEV_BOOST.displayName : definition(client).displayName),
     engineApiVersion: (client, version) => {
       const fork = newestFork(client, version);

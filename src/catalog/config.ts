@@ -44,6 +44,9 @@ export interface DiversityThresholds {
   readonly refuse: number;
 }
 
+/** Days before a fork from which unready plans take no new provisions. */
+export const DEFAULT_FORK_WINDOW_DAYS = 14;
+
 export const DEFAULT_DIVERSITY: DiversityThresholds = { warn: 0.33, refuse: 0.66 };
 
 export interface RelayEntry {
@@ -86,6 +89,10 @@ export interface LidoNetworkConfig {
     readonly source: string;
     /** When it was taken (ISO date). @default unknown */
     readonly asOf?: string;
+    /** When the contract was last read to check this snapshot (YYYY-MM-DD). @default unknown */
+    readonly observed?: string;
+    /** When the contract's list last changed (YYYY-MM-DD). @default `observed` */
+    readonly changed?: string;
     readonly relays: readonly RelayEntry[];
   };
 }
@@ -160,6 +167,11 @@ export interface CatalogConfig {
      * credentials are app-scoped; a bind without one gets 422 RequiresApp.
      */
     readonly requiresApp: boolean;
+    /**
+     * Days before a scheduled fork from which new provisions of a plan whose releases do not follow it
+     * are refused (and after it). @default 14
+     */
+    readonly forkWindowDays: number;
   };
   /** Offered execution clients in catalog order. */
   readonly execution: ReadonlyMap<ExecutionClientName, ClientRelease>;
@@ -254,7 +266,7 @@ export function parseCatalogConfig(document: unknown, source: string): CatalogCo
 
 function parseBroker(node: YamlNode): CatalogConfig['broker'] {
   if (node.isAbsent) node.fail('required: `broker: { name, id_namespace, maximum_polling_duration }`');
-  node.map(['name', 'display_name', 'id_namespace', 'maximum_polling_duration', 'requires_app']);
+  node.map(['name', 'display_name', 'id_namespace', 'maximum_polling_duration', 'requires_app', 'fork_window_days']);
   const nameNode = node.child('name');
   const name = nameNode.string();
   if (!CLI_NAME.test(name)) {
@@ -267,12 +279,14 @@ function parseBroker(node: YamlNode): CatalogConfig['broker'] {
   }
   const pollingNode = node.child('maximum_polling_duration');
   const requiresAppNode = node.child('requires_app');
+  const windowNode = node.child('fork_window_days');
   return {
     name,
     displayName: node.child('display_name').optionalString() ?? 'Open Validator Service Broker',
     idNamespace: idNamespace.toLowerCase(),
     maximumPollingDuration: pollingNode.isAbsent ? 3600 : pollingNode.integer(60, 7 * 24 * 3600),
     requiresApp: requiresAppNode.isAbsent ? false : requiresAppNode.boolean(),
+    forkWindowDays: windowNode.isAbsent ? DEFAULT_FORK_WINDOW_DAYS : windowNode.integer(0, 365),
   };
 }
 
@@ -605,7 +619,7 @@ function parseLidoNetwork(node: YamlNode, network: Network): LidoNetworkConfig {
   const withdrawalNode = node.child('withdrawal_vault');
   const listNode = node.child('relay_allow_list');
   if (listNode.isAbsent) listNode.fail('required: the snapshot of the MEVBoostRelayAllowedList ({ source, relays })');
-  listNode.map(['source', 'as_of', 'relays']);
+  listNode.map(['source', 'as_of', 'observed', 'changed', 'relays']);
   const relays = listNode
     .child('relays')
     .items()
@@ -622,10 +636,25 @@ function parseLidoNetwork(node: YamlNode, network: Network): LidoNetworkConfig {
       };
     });
   const asOf = listNode.child('as_of').optionalString();
+  const observedNode = listNode.child('observed');
+  const changedNode = listNode.child('changed');
+  const listDay = (node: typeof observedNode): string | undefined => {
+    const value = node.optionalString();
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) node.fail(`"${value}" is not a date in YYYY-MM-DD form`);
+    return value;
+  };
+  const observed = listDay(observedNode);
+  const changed = listDay(changedNode);
   return {
     executionLayerRewardsVault: vault,
     ...(!withdrawalNode.isAbsent && { withdrawalVault: checksummed(withdrawalNode) }),
-    relayAllowList: { source: listNode.child('source').string(), ...(asOf !== undefined && { asOf }), relays },
+    relayAllowList: {
+      source: listNode.child('source').string(),
+      ...(asOf !== undefined && { asOf }),
+      ...(observed !== undefined && { observed }),
+      ...(changed !== undefined && { changed }),
+      relays,
+    },
   };
 }
 

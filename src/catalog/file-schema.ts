@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigError } from '../errors';
 import { packageRoot } from './load';
+import { fieldOf, valueAt } from './validation';
+import { describe } from './yaml-reader';
 
 export type FileSchema = 'catalog' | 'stacks';
 
@@ -29,32 +31,8 @@ function validatorFor(name: FileSchema): ValidateFunction {
   return validate;
 }
 
-/** `/combos/3/consensus` -> `combos[3].consensus`. */
-function pathOf(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`), '');
-}
-
-function describe(value: unknown): string {
-  if (value === undefined || value === null) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string "${value.length > 60 ? `${value.slice(0, 60)}...` : value}"`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function valueAt(document: unknown, pointer: string): unknown {
-  return pointer
-    .split('/')
-    .slice(1)
-    .reduce<unknown>((value, part) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined), document);
-}
-
 function toConfigError(error: ErrorObject, document: unknown, source: string, schema: object): ConfigError {
-  const path = pathOf(error.instancePath);
+  const path = fieldOf(error.instancePath);
   const value = valueAt(document, error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties': {

@@ -2,6 +2,7 @@
  * What the catalog needs to know about clients beyond catalog.yaml. The implementation reads the client
  * definitions and release tables in modules/clients (./client-registry.ts).
  */
+import type { ReleaseData } from '../../modules/clients/release-data';
 import type { ConsensusClientName, ExecutionClientName, Network } from '../../modules/clients/types';
 
 /** A client at the release catalog.yaml pins. */
@@ -33,6 +34,8 @@ export interface ClientStorage {
 }
 
 export interface ClientRegistry {
+  /** The release data the fork checks read (data/releases.json). */
+  readonly releaseData: ReleaseData;
   /** Human name, e.g. "Nethermind". */
   displayName(client: ExecutionClientName | ConsensusClientName | 'mev-boost'): string;
   /** The newest Engine API a release speaks, e.g. "V4 (Osaka/Fulu: ...)"; undefined for a release older than every known fork. */

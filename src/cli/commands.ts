@@ -15,6 +15,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'plans', summary: 'list plans: stack name, plan id, service', load: async () => (await import('./plans-command')).plansCommand },
   { name: 'synth', summary: 'synthesise plans into Terraform JSON (cdktf layout)', load: async () => (await import('./synth-command')).synthCommand },
   { name: 'serve', summary: 'run the Open Service Broker (HTTP API + terraform worker)', load: async () => (await import('./serve')).serveCommand },
+  { name: 'forks', summary: 'scheduled forks, time left, and which plans and instances are ready', load: async () => (await import('./forks-command')).forksCommand },
+  { name: 'releases', summary: 'check pinned releases against the release data, or refresh it', load: async () => (await import('./releases-command')).releasesCommand },
   { name: 'review', summary: 'diff the synthesised stacks of two git revisions (PR plan review)', load: async () => (await import('./review')).reviewCommand },
   { name: 'help', summary: 'show this help, or a command\'s usage', load: async () => (await import('./help-command')).helpCommand },
 ];

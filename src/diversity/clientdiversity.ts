@@ -8,6 +8,8 @@ import { LAYER_CLIENTS, OTHER_CLIENT, SHARE_SUM_TOLERANCE, isIsoDate, type Layer
 
 export interface FeedSnapshot {
   readonly date: string;
+  /** First day of the newest run of entries with these same shares: when the values last changed. */
+  readonly changed: string;
   readonly shares: LayerShares;
   /** `data.other.validators_total` when the source counts validators. @default none */
   readonly validatorsTotal?: number;
@@ -35,6 +37,32 @@ const fail = (reason: string): never => {
 
 /** The newest entry of a clientdiversity.org data file as shares of one layer. */
 export function parseClientDiversityFeed(document: unknown, layer: Layer): FeedSnapshot {
+  const newest = parseEntry(document, layer);
+  // Sources repeat a day's numbers for months; the date the numbers last moved is the honest one.
+  let changed = newest.date;
+  const older = (document as unknown[])
+    .filter((entry): entry is { date: string } => typeof entry === 'object' && entry !== null && typeof (entry as { date?: unknown }).date === 'string' && isIsoDate((entry as { date: string }).date))
+    .filter((entry) => entry.date < newest.date)
+    .sort((a, b) => (a.date < b.date ? 1 : -1));
+  for (const entry of older) {
+    let shares: LayerShares;
+    try {
+      shares = parseEntry([entry], layer).shares;
+    } catch {
+      break;
+    }
+    if (!sameShares(shares, newest.shares)) break;
+    changed = entry.date;
+  }
+  return { ...newest, changed };
+}
+
+function sameShares(a: LayerShares, b: LayerShares): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => Math.abs((a[key] ?? 0) - (b[key] ?? 0)) < 1e-9);
+}
+
+function parseEntry(document: unknown, layer: Layer): Omit<FeedSnapshot, 'changed'> {
   if (!Array.isArray(document)) return fail('expected an array of daily entries [{ date, data: { distribution } }]');
   let newest: { date: string; entry: Readonly<Record<string, unknown>> } | undefined;
   for (const entry of document as unknown[]) {

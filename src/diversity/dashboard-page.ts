@@ -30,6 +30,32 @@ export interface DashboardPageProps {
   readonly thresholds: Readonly<Partial<Record<Network, { readonly warn: number; readonly refuse: number }>>>;
   /** Shows this instance first, its clients marked. @default none */
   readonly instance?: DashboardInstance;
+  /** Scheduled forks with the time left (and, in the operator view, how many instances are ready). @default none */
+  readonly forks?: readonly DashboardFork[];
+}
+
+export interface DashboardFork {
+  readonly network: string;
+  /** `Glamsterdam (Amsterdam/Gloas)` */
+  readonly fork: string;
+  readonly time: string;
+  readonly secondsUntil: number;
+  /** Operator view only. @default none */
+  readonly instances?: { readonly ready: number; readonly notReady: number };
+}
+
+function forksSection(forks: readonly DashboardFork[]): string {
+  if (forks.length === 0) return '';
+  const rows = forks
+    .map((f) => {
+      const days = f.secondsUntil / 86_400;
+      const left = f.secondsUntil <= 0 ? 'activated' : days >= 1 ? `in ${Math.floor(days)} days` : `in ${Math.ceil(f.secondsUntil / 3600)} hours`;
+      const instances = f.instances === undefined ? '' : `<td>${f.instances.ready} ready, ${f.instances.notReady} need an upgrade</td>`;
+      return `<tr><td>${escapeXml(f.network)}</td><td>${escapeXml(f.fork)}</td><td>${escapeXml(f.time)}</td><td>${left}</td>${instances}</tr>`;
+    })
+    .join('');
+  const instancesHead = forks.some((f) => f.instances !== undefined) ? '<th>instances</th>' : '';
+  return `<section class="forks" id="forks"><h2>Scheduled forks</h2><p>Nodes whose releases do not schedule a fork leave the chain when it activates.</p><table class="shares"><tr><th>network</th><th>fork</th><th>time (UTC)</th><th>time left</th>${instancesHead}</tr>${rows}</table></section>`;
 }
 
 const DEFAULT_THRESHOLDS = { warn: 0.33, refuse: 0.66 };
@@ -108,6 +134,7 @@ export function dashboardPage(props: DashboardPageProps): string {
     `<p>Share of each client in its layer: network-wide as published (source and date under each chart)${withOperator ? " and across this operator's validators" : ''}. A client above a third of the network can stop finality with a bug; above two thirds it can finalize a wrong chain.</p>`,
     `<ul class="legend">${legend}</ul>`,
     instance ? instanceSection(instance, report) : '',
+    forksSection(props.forks ?? []),
     sections.length > 0 ? sections.join('') : '<p>No diversity data yet.</p>',
     '</body></html>',
   ].join('\n');

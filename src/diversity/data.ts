@@ -27,6 +27,10 @@ export interface LayerSnapshot {
   readonly url: string;
   /** Day of the measurement, YYYY-MM-DD. */
   readonly date: string;
+  /** Day someone or a refresh last checked the source, YYYY-MM-DD. @default `date` */
+  readonly observed?: string;
+  /** First day of the source's current values (a feed can repeat a day's numbers for months), YYYY-MM-DD. @default `date` */
+  readonly changed?: string;
   /**
    * Active validators on the network when the source counts validators (not nodes); lets the policy
    * weigh a provision against the whole network. @default unknown: shares are used as published
@@ -83,12 +87,21 @@ export function checkShares(source: string, path: string, layer: Layer, value: u
 function parseSnapshot(source: string, path: string, layer: Layer, value: unknown): LayerSnapshot {
   const fields = record(source, path, value);
   for (const key of Object.keys(fields)) {
-    if (!['shares', 'source', 'url', 'date', 'validatorsTotal'].includes(key)) {
-      throw new ConfigError(source, `${path}.${key}`, 'unknown field; allowed: shares, source, url, date, validatorsTotal');
+    if (!['shares', 'source', 'url', 'date', 'observed', 'changed', 'validatorsTotal'].includes(key)) {
+      throw new ConfigError(source, `${path}.${key}`, 'unknown field; allowed: shares, source, url, date, observed, changed, validatorsTotal');
     }
   }
-  const date = text(source, `${path}.date`, fields['date']);
-  if (!isIsoDate(date)) throw new ConfigError(source, `${path}.date`, `"${date}" is not a date in YYYY-MM-DD form`);
+  const day = (key: string): string | undefined => {
+    if (fields[key] === undefined && key !== 'date') return undefined;
+    const value = text(source, `${path}.${key}`, fields[key]);
+    if (!isIsoDate(value)) throw new ConfigError(source, `${path}.${key}`, `"${value}" is not a date in YYYY-MM-DD form`);
+    return value;
+  };
+  const date = day('date')!;
+  const observed = day('observed');
+  const changed = day('changed');
+  if (changed !== undefined && changed > date) throw new ConfigError(source, `${path}.changed`, `${changed} is after the measurement date ${date}; the values cannot have changed later than they were measured`);
+  if (observed !== undefined && observed < date) throw new ConfigError(source, `${path}.observed`, `${observed} is before the measurement date ${date}; observed is when the source was last checked`);
   const total = fields['validatorsTotal'];
   if (total !== undefined && (typeof total !== 'number' || !Number.isInteger(total) || total < 1)) {
     throw new ConfigError(source, `${path}.validatorsTotal`, `expected a positive whole number of validators, got ${JSON.stringify(total)}`);
@@ -98,6 +111,8 @@ function parseSnapshot(source: string, path: string, layer: Layer, value: unknow
     source: text(source, `${path}.source`, fields['source']),
     url: text(source, `${path}.url`, fields['url']),
     date,
+    ...(observed !== undefined && { observed }),
+    ...(changed !== undefined && { changed }),
     ...(total !== undefined && { validatorsTotal: total as number }),
   };
 }

@@ -175,7 +175,10 @@ export class DiversityDataSource {
         shares: feed.shares,
         source: target.source,
         url: target.url,
-        date: feed.date,
+        // A feed that repeats old numbers under new dates measured nothing new: date the numbers.
+        date: feed.changed,
+        observed: [feed.date, new Date().toISOString().slice(0, 10)].sort()[1]!,
+        changed: feed.changed,
         ...(feed.validatorsTotal !== undefined && { validatorsTotal: feed.validatorsTotal }),
       };
     } catch (error) {

@@ -5,6 +5,8 @@
  * replacements. A pure function: no files, no processes.
  */
 import { isObject } from '../json';
+import { BUNDLED_RELEASE_DATA } from '../../modules/clients/release-data';
+import { bumpNote } from './fork-notes';
 import { diffJson, formatPath, type Json, type PathSegment, type ValueChange } from './json-diff';
 import {
   dataVolumeRole,
@@ -49,6 +51,8 @@ export interface ImageChange {
   readonly repository: string;
   readonly before: string;
   readonly after: string;
+  /** What the bump means for scheduled forks and security releases (data/releases.json). @default none */
+  readonly note?: string;
 }
 
 export interface ActionCounts {
@@ -317,7 +321,8 @@ function imageChanges(blocks: readonly BlockDiff[]): ImageChange[] {
           if (newTags.has(before)) continue;
           for (const after of newTags) {
             if (tags.has(after)) continue;
-            found.set(`${repository}\u0000${before}\u0000${after}`, { repository, before, after });
+            const note = bumpNote(repository, before, after, BUNDLED_RELEASE_DATA);
+            found.set(`${repository}\u0000${before}\u0000${after}`, { repository, before, after, ...(note !== undefined && { note }) });
           }
         }
       }
@@ -355,7 +360,8 @@ function tagsByRepository(texts: readonly string[]): Map<string, Set<string>> {
 
 function versionFinding(image: ImageChange, blocks: readonly BlockDiff[]): Finding {
   const where = blocks.find((block) => block.changes.some((change) => sidesOf(change)[1].some((text) => text.includes(`${image.repository}:${image.after}`))));
-  return { kind: 'client-version', address: where?.address ?? '', message: `${image.repository} ${image.before} -> ${image.after}` };
+  const note = image.note === undefined ? '' : ` (${image.note})`;
+  return { kind: 'client-version', address: where?.address ?? '', message: `${image.repository} ${image.before} -> ${image.after}${note}` };
 }
 
 const shortValue = (value: Json | undefined): string => {

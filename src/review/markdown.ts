@@ -55,7 +55,7 @@ export function renderMarkdown(report: ReviewReport, options: MarkdownOptions = 
       '### ⬆️ Client versions',
       '',
       ...report.images.flatMap((image) =>
-        findingLines('client-version', `\`${image.repository}\` \`${image.before}\` → \`${image.after}\``, image.stacks, maxNames, true),
+        findingLines('client-version', `\`${image.repository}\` \`${image.before}\` → \`${image.after}\`${image.note === undefined ? '' : `: **${image.note}**`}`, image.stacks, maxNames, true),
       ),
     ]);
   }

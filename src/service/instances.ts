@@ -51,6 +51,8 @@ export interface ServiceDeps {
    * the URL its users reach it at. @default no dashboard_url
    */
   readonly dashboardUrlOf?: (dashboardId: string) => string;
+  /** OSB `metadata.labels` of a fetched instance (fork readiness). @default none */
+  readonly instanceLabels?: (instance: Instance) => Readonly<Record<string, string>>;
 }
 
 /**
@@ -78,6 +80,8 @@ export interface InstanceView {
   readonly parameters: JsonObject;
   readonly maintenanceInfo?: { readonly version: string; readonly description?: string };
   readonly dashboardUrl?: string;
+  /** OSB `metadata.labels` (e.g. fork readiness). @default none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 const QUEUED = 'Queued: waiting for a free terraform worker';
@@ -370,12 +374,14 @@ export class InstanceService {
             ...(plan?.maintenanceInfo?.version === instance.maintenanceInfoVersion &&
               plan.maintenanceInfo.description !== undefined && { description: plan.maintenanceInfo.description }),
           };
+    const labels = this.deps.instanceLabels?.(instance) ?? {};
     return {
       serviceId: instance.serviceId,
       planId: instance.planId,
       parameters,
       ...(maintenanceInfo !== undefined && { maintenanceInfo }),
       ...dashboard(instance),
+      ...(Object.keys(labels).length > 0 && { labels }),
     };
   }
 

@@ -16,6 +16,9 @@ import { CREDENTIALS, createHarness, osb, type Engine, type Harness } from './ha
 const AUTH = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
 const FEE_RECIPIENT = '0x52908400098527886E0F7030069857D2E4169EE7';
 
+/** These tests are about diversity: the clock stands before any fork's refusal window opens. */
+const BEFORE_FORK_WINDOWS = (): Date => new Date('2026-11-01T00:00:00Z');
+
 /** Published hoodi shares: lighthouse and geth over the refuse threshold (66%), the rest small. */
 const HOODI_SKEWED: DiversityData = {
   networks: {
@@ -66,7 +69,7 @@ describe('GIVEN published shares with lighthouse at 70% on hoodi and the built-i
     ['teku (8%, below warn)', 'teku', 202],
     ['prysm (10%)', 'prysm', 202],
   ])('WHEN a validator with %s is provisioned THEN %s', async (_name, consensus, status) => {
-    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, diversityData: HOODI_SKEWED });
+    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, clock: BEFORE_FORK_WINDOWS, diversityData: HOODI_SKEWED });
     const res = await provision(h, `div-${consensus}`, hoodiPlan(h, consensus));
     expect(res.status).toBe(status);
     if (status === 422) {
@@ -81,7 +84,7 @@ describe('GIVEN published shares with lighthouse at 70% on hoodi and the built-i
   });
 
   it('WHEN an RPC node of lighthouse changes plan to a validator plan THEN the plan change is refused and the plan kept', async () => {
-    h = await createHarness({ engine: 'sqlite', builtInPolicies: true, diversityData: HOODI_SKEWED });
+    h = await createHarness({ engine: 'sqlite', builtInPolicies: true, clock: BEFORE_FORK_WINDOWS, diversityData: HOODI_SKEWED });
     const validator = hoodiPlan(h, 'lighthouse', { execution: 'besu' });
     const rpc = h.catalog.plans.find(
       (p): p is NodePlan => p.kind === 'node' && p.serviceId === validator.serviceId && p.role === 'rpc' && p.target === 'sandbox' && p.network === 'hoodi',
@@ -102,7 +105,7 @@ describe('GIVEN published shares with lighthouse at 70% on hoodi and the built-i
 
 describe('GIVEN no published shares for hoodi (operator scope only) and the built-in policies', () => {
   it('WHEN the first validators use lighthouse THEN accepted with a warning; WHEN more lighthouse THEN refused; WHEN teku THEN accepted', async () => {
-    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, diversityData: { networks: {} } });
+    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, clock: BEFORE_FORK_WINDOWS, diversityData: { networks: {} } });
     const first = await provision(h, 'op-1', hoodiPlan(h, 'lighthouse', { execution: 'geth' }));
     expect(first.status).toBe(202);
     // The warning is in the operation description while it is queued (and in the log).
@@ -121,7 +124,7 @@ describe('GIVEN no published shares for hoodi (operator scope only) and the buil
   });
 
   it('WHEN validators are accepted with a warning THEN it is logged with the client, share and threshold, and the final description keeps it', async () => {
-    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, diversityData: { networks: {} } });
+    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, clock: BEFORE_FORK_WINDOWS, diversityData: { networks: {} } });
     const res = await provision(h, 'warned-1', hoodiPlan(h, 'lighthouse', { execution: 'geth' }));
     expect(res.status).toBe(202);
     expect(h.logs).toContainEqual(
@@ -142,7 +145,7 @@ describe('GIVEN no published shares for hoodi (operator scope only) and the buil
   });
 
   it('WHEN an update raises validator_count of the majority client past the limit THEN it is refused and the instance is unchanged', async () => {
-    h = await createHarness({ engine: 'sqlite', builtInPolicies: true, diversityData: { networks: {} } });
+    h = await createHarness({ engine: 'sqlite', builtInPolicies: true, clock: BEFORE_FORK_WINDOWS, diversityData: { networks: {} } });
     const lighthouse = hoodiPlan(h, 'lighthouse', { execution: 'geth' });
     const params = (count: number) => ({ fee_recipient: FEE_RECIPIENT, validator_count: count });
     expect((await provision(h, 'up-1', lighthouse, params(2))).status).toBe(202);
@@ -191,7 +194,7 @@ describe('GIVEN no published shares for hoodi, an empty ledger and the built-in 
       ...(databaseUrl !== undefined && { databaseUrl }),
       hold: true,
       policiesAfter: [remoteCheck],
-      builtInPolicies: true,
+      builtInPolicies: true, clock: BEFORE_FORK_WINDOWS,
       diversityData: { networks: {} },
     });
 
@@ -240,7 +243,7 @@ describe('GIVEN a Lido plan on hoodi and the built-in policies', () => {
     ['builder boost factor 90', { fee_recipient: '0x9b108015fe433F173696Af3Aa0CF7CDb3E104258', builder_boost_factor: 90 }, 422, /\[builder-boost-factor\]/],
     ['the Lido vault and the default relays', { fee_recipient: '0x9b108015fe433F173696Af3Aa0CF7CDb3E104258' }, 202, undefined],
   ])('WHEN provisioned with %s THEN %s', async (_name, parameters, status, rule) => {
-    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, diversityData: { networks: {} } });
+    h = await createHarness({ engine: 'sqlite', hold: true, builtInPolicies: true, clock: BEFORE_FORK_WINDOWS, diversityData: { networks: {} } });
     const res = await provision(h, 'lido-1', hoodiPlan(h, 'teku', { lido: true }), parameters);
     expect(res.status, JSON.stringify(res.body)).toBe(status);
     if (rule !== undefined) {

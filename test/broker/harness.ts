@@ -25,6 +25,8 @@ import { DiversityDataSource, type DiversityData } from '../../src/diversity';
 import { serviceCatalogOf } from '../../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../../src/service/diversity';
 import { DiversityPolicy } from '../../src/service/diversity-policy';
+import { ForkReadinessPolicy } from '../../src/service/fork-policy';
+import { ForkService } from '../../src/service/forks';
 import { InstanceService, type OperationScheduler } from '../../src/service/instances';
 import { LidoPolicy } from '../../src/service/lido-policy';
 import type { ProvisionPolicy } from '../../src/service/policy';
@@ -68,6 +70,10 @@ export interface HarnessOptions {
   readonly publicUrl?: string;
   /** The published shares in use. @default the bundled data/diversity.json */
   readonly diversityData?: DiversityData;
+  /** The broker's clock (fork windows, data age). @default the system clock */
+  readonly clock?: () => Date;
+  /** Another harness's data dir (SQLite database, terraform workspaces), kept at close: a restarted broker. @default a new one, removed at close */
+  readonly dataDir?: string;
 }
 
 export interface Harness {
@@ -77,6 +83,7 @@ export interface Harness {
   readonly serviceCatalog: ServiceCatalog;
   readonly worker: OperationWorker;
   readonly diversity: DiversityService;
+  readonly forks: ForkService;
   readonly dataDir: string;
   /** The test database (postgres engine only). */
   readonly databaseUrl?: string;
@@ -123,7 +130,7 @@ function captureLogs(into: Record<string, unknown>[]): Writable {
 }
 
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ovsb-broker-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ovsb-broker-test-'));
   // Terraform must not read the machine's CLI config (it points at a missing file here).
   const cliConfig = join(dataDir, 'empty.tfrc');
   writeFileSync(cliConfig, '');
@@ -165,9 +172,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const serviceCatalog = serviceCatalogOf(catalog, { version: () => diversity.data(), status: (service) => diversity.serviceStatus(service) });
   const worker = new OperationWorker({ storage, catalog: serviceCatalog, provisioner, logger, maxConcurrent: 2, scanIntervalMs: 60_000 });
   const scheduler = new HeldScheduler(options.hold === true ? undefined : worker);
+  const forks = new ForkService({ catalog, storage, ...(options.clock !== undefined && { clock: options.clock }), diversityData: () => diversity.data() });
   const policies = [
     ...(options.policies ?? []),
-    ...(options.builtInPolicies === true ? [new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
+    ...(options.builtInPolicies === true ? [new ForkReadinessPolicy(catalog, forks), new LidoPolicy(catalog), new DiversityPolicy(diversity)] : []),
     ...(options.policiesAfter ?? []),
   ];
   const publicUrl = options.publicUrl;
@@ -178,12 +186,14 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     scheduler,
     policies,
     ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+    instanceLabels: (instance: Parameters<ForkService['instanceLabels']>[0]) => forks.instanceLabels(instance),
   };
   const app = createApp({
     instances: new InstanceService(deps),
     bindings: new BindingService(deps),
     catalog: serviceCatalog,
     diversity,
+    forks,
     storage,
     credentials: CREDENTIALS,
     introspectionCredentials: INTROSPECT_CREDENTIALS,
@@ -197,6 +207,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     catalog,
     serviceCatalog,
     diversity,
+    forks,
     ...(databaseUrl !== undefined && { databaseUrl }),
     worker,
     dataDir,
@@ -209,15 +220,19 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     async close() {
       await worker.stop();
       await storage.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** A sandbox plan of the catalog (no nodes run: terraform built-ins only). */
+/**
+ * A sandbox plan of the catalog (no nodes run: terraform built-ins only) on hoodi whose releases follow
+ * every fork hoodi has scheduled, so no fork window refuses it whatever the date.
+ */
 export function sandboxPlan(catalog: Catalog, role: 'rpc' | 'validator' = 'rpc'): NodePlan {
   const plan = catalog.plans.find(
-    (p): p is NodePlan => p.kind === 'node' && p.target === 'sandbox' && p.role === role && !p.lido && p.network === 'hoodi',
+    (p): p is NodePlan =>
+      p.kind === 'node' && p.target === 'sandbox' && p.role === role && !p.lido && p.network === 'hoodi' && catalog.forkChecks(p).every((c) => c.ready),
   );
   if (plan === undefined) throw new Error(`the bundled catalog has no hoodi sandbox ${role} plan`);
   return plan;

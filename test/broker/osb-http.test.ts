@@ -399,6 +399,8 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
         plan_id: plan.id,
         parameters: { execution_storage_gi: 150 },
         maintenance_info: { version: plan.maintenanceInfo.version, description: plan.maintenanceInfo.description },
+        // The plan's releases follow hoodi's scheduled Glamsterdam (harness sandboxPlan), so the instance does too.
+        metadata: { labels: { fork: 'Glamsterdam (Amsterdam/Gloas) on hoodi', fork_time: '2026-12-15T19:12:24Z', fork_readiness: 'ready' } },
       });
     });
 

@@ -66,7 +66,9 @@ describe('the bundled catalog', () => {
       expect(Object.keys(properties.resources.properties)).not.toContain('mev-boost');
     }
     const sepolia = catalog.findPlanByRef('reth-teku-validator-kubernetes-sepolia') as NodePlan;
-    expect(sepolia.engineApiVersion).toBe('V5 (Amsterdam/Gloas: engine_newPayloadV5, engine_getPayloadV6)');
+    expect(sepolia.engineApiVersion).toBe(
+      'V5 (Amsterdam/Gloas: engine_newPayloadV5, engine_forkchoiceUpdatedV4, engine_getPayloadV6, engine_getPayloadBodiesByHashV2, engine_getPayloadBodiesByRangeV2, engine_getBlobsV4)',
+    );
     expect(catalog.plans.filter((p) => p.kind === 'mev-boost').map((p) => p.network)).not.toContain('sepolia');
     const mainnet = catalog.findPlanByRef('reth-teku-validator-kubernetes-mainnet') as NodePlan;
     expect(mainnet.mevBoost?.version).toBe('1.10');
@@ -74,25 +76,25 @@ describe('the bundled catalog', () => {
 
   it('pins releases that follow Fusaka and, where sourced, sepolia, none scheduling the postponed hoodi Glamsterdam', () => {
     expect(Object.fromEntries([...catalog.config.execution].map(([name, release]) => [name, release.version]))).toEqual({
-      geth: 'v1.16.7',
-      nethermind: '2.2.1',
-      besu: '25.11.0',
-      erigon: 'v3.8.1',
-      reth: 'v2.8.1',
+      geth: 'v1.17.10',
+      nethermind: '2.3.0',
+      besu: '26.10.1',
+      erigon: 'v3.8.3',
+      reth: 'v2.11.0',
     });
     expect(Object.fromEntries([...catalog.config.consensus].map(([name, release]) => [name, release.version]))).toEqual({
       lighthouse: 'v8.3.3',
-      prysm: 'v7.3.1',
+      prysm: 'v7.3.3',
       teku: '26.10.2',
-      nimbus: 'multiarch-v25.11.0',
+      nimbus: 'multiarch-v26.11.2',
       lodestar: 'v1.50.1',
-      grandine: '2.0.0',
+      grandine: '2.0.6',
     });
   });
 
   it('states in every node plan the Engine API of its network and the real data volume sizes', () => {
     const geth = osb.services.find((s) => s.name === 'ovsb-geth-lighthouse')!.plans.find((p) => p.name === 'validator-aws-mainnet')!;
-    expect(geth.metadata['engineApiVersion']).toBe('V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5, engine_getBlobsV2)');
+    expect(geth.metadata['engineApiVersion']).toBe('V4 (Osaka/Fulu: engine_newPayloadV4, engine_forkchoiceUpdatedV3, engine_getPayloadV5, engine_getBlobsV2)');
     expect(geth.metadata['bullets']).toContain(
       'Data volumes: 2000 GiB (execution, at least 1000) and 500 GiB (consensus, at least 200); execution_storage_gi and consensus_storage_gi change them',
     );
@@ -140,8 +142,8 @@ describe('the bundled catalog', () => {
     const service = osb.services.find((s) => s.name === 'ovsb-geth-lodestar')!;
     expect(service.metadata).toMatchObject({
       displayName: expect.any(String),
-      clients: { execution: { name: 'geth', version: 'v1.16.7' }, consensus: { name: 'lodestar', version: 'v1.50.1' } },
-      engineApiVersion: 'V4 (Osaka/Fulu: engine_newPayloadV4, engine_getPayloadV5, engine_getBlobsV2)',
+      clients: { execution: { name: 'geth', version: 'v1.17.10' }, consensus: { name: 'lodestar', version: 'v1.50.1' } },
+      engineApiVersion: 'V4 (Osaka/Fulu: engine_newPayloadV4, engine_forkchoiceUpdatedV3, engine_getPayloadV5, engine_getBlobsV2)',
       diversity: {
         status: 'unknown',
         execution: 'unknown',
@@ -162,10 +164,10 @@ describe('the bundled catalog', () => {
 
   it('derives maintenance_info from the client versions of the plan', () => {
     const plan = catalog.findPlanByRef('geth-lighthouse-validator-kubernetes-mainnet')!;
-    // geth v1.16.7 + lighthouse v8.3.3 + mev-boost 1.10, component-wise.
-    expect(plan.maintenanceInfo.version).toBe('10.29.10+geth-v1-16-7.lighthouse-v8-3-3.mev-boost-1-10');
+    // geth v1.17.10 + lighthouse v8.3.3 + mev-boost 1.10, component-wise.
+    expect(plan.maintenanceInfo.version).toBe('10.30.13+geth-v1-17-10.lighthouse-v8-3-3.mev-boost-1-10');
     const rpc = catalog.findPlanByRef('geth-lighthouse-rpc-kubernetes-mainnet')!;
-    expect(rpc.maintenanceInfo.version).toBe('9.19.10+geth-v1-16-7.lighthouse-v8-3-3');
+    expect(rpc.maintenanceInfo.version).toBe('9.20.13+geth-v1-17-10.lighthouse-v8-3-3');
   });
 
   it('finds plans by id (within their service), stack name and service/plan name', () => {

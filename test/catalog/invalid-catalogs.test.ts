@@ -49,7 +49,7 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
       'sepolia with a client no release of which is known to follow Glamsterdam',
       edit((c) => (c.networks.sepolia = {})),
       'clients.execution.geth.version',
-      /^geth v1\.16\.7 \+ lighthouse v8\.0\.0 cannot work on sepolia: no geth release is known to follow Glamsterdam \(Amsterdam\/Gloas\), which sepolia runs since 2026-10-06 \(modules\/clients\/forks\.ts lists none with a source\); do not offer sepolia with geth; and lighthouse v8\.0\.0 is older than v8\.3\.2, .*Or stop offering sepolia\./,
+      /^geth v1\.16\.7 \+ lighthouse v8\.0\.0 cannot work on sepolia: no geth release is known to follow Glamsterdam \(Amsterdam\/Gloas\), which sepolia runs since 2026-10-06 \(data\/releases\.json lists none with a source\); do not offer sepolia with geth; and lighthouse v8\.0\.0 is older than v8\.3\.2, .*Or stop offering sepolia\./,
     ],
     [
       'a sepolia combo with a release that predates Glamsterdam',
@@ -65,7 +65,7 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
       'a release that schedules the postponed hoodi Glamsterdam',
       edit((c) => ((c.clients.execution = { reth: { version: 'v2.8.0' } }), (c.clients.consensus = { prysm: { version: 'v7.3.1' } }))),
       'clients.execution.reth.version',
-      /^reth v2\.8\.0 \+ prysm v7\.3\.1 cannot work on hoodi: reth v2\.8\.0 schedules Glamsterdam \(Amsterdam\/Gloas\) on hoodi, which hoodi postponed, so it forks off hoodi; pin v2\.8\.1 or later\. Or stop offering hoodi\./,
+      /^reth v2\.8\.0 \+ prysm v7\.3\.1 cannot work on hoodi: reth v2\.8\.0 schedules Glamsterdam \(Amsterdam\/Gloas\) on hoodi at a date hoodi cancelled, so it forks off hoodi; pin v2\.8\.1 or later\. Or stop offering hoodi\./,
     ],
     [
       'MEV-Boost relays on sepolia, whose Glamsterdam enshrines PBS',
@@ -112,7 +112,7 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
   });
 
   it('GIVEN the bundled catalog pinning geth v1.13.0 and lighthouse v4.0.0 THEN it is refused naming both releases and their minimums', () => {
-    const text = bundledText().replace('geth:       { version: v1.16.7 }', 'geth:       { version: v1.13.0 }').replace('lighthouse: { version: v8.3.3 }', 'lighthouse: { version: v4.0.0 }');
+    const text = bundledText().replace('geth:       { version: v1.17.10 }', 'geth:       { version: v1.13.0 }').replace('lighthouse: { version: v8.3.3 }', 'lighthouse: { version: v4.0.0 }');
     const error = errorOf(text);
     // The bundled catalog lists its combos: the first, geth + lighthouse, is named.
     expect(error.path).toBe('combos[0]');
@@ -128,7 +128,7 @@ describe('invalid catalogs are refused naming file, path and reason', () => {
     );
     const error = errorOf(text);
     expect(error.path).toBe('combos[0]');
-    expect(error.reason).toMatch(/^geth v1\.16\.7 \+ lighthouse v8\.3\.3 cannot work on sepolia: no geth release is known to follow Glamsterdam/);
+    expect(error.reason).toMatch(/^geth v1\.17\.10 \+ lighthouse v8\.3\.3 cannot work on sepolia: no geth release is known to follow Glamsterdam/);
     expect(error.reason).toMatch(/Or drop the combo or restrict it with networks: \[\.\.\.\]\. \(line \d+\)$/);
   });
 

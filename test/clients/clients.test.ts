@@ -44,7 +44,8 @@ describe('execution clients', () => {
 
   it('moves reth discv5 to 30304/udp, exposed as p2p', () => {
     const execution = component(buildNodeTopology(spec('reth', 'lighthouse'), hostOf), 'execution');
-    expect(execution.args).toContain('--enable-discv5-discovery');
+    // discv5 is reth's default; the deprecated --enable-discv5-discovery would crash-loop once removed.
+    expect(execution.args).not.toContain('--enable-discv5-discovery');
     expect(flagValue(execution.args, '--discovery.v5.port')).toBe('30304');
     expect(execution.ports).toContainEqual({ name: 'discv5', port: 30304, protocol: 'UDP', exposure: 'p2p' });
   });

@@ -1,15 +1,15 @@
 /**
- * The release table (modules/clients/forks.ts): which release follows which network, compared by
- * release number, and the Engine API derived from a pinned version.
+ * The release table (data/releases.json read by modules/clients/forks.ts): which release follows which
+ * fork on which network, compared by release number, and the Engine API derived from a pinned version.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  FIRST_RELEASES,
-  FORK_ORDER,
   FORKS,
-  FORKS_OFF,
   NETWORK_FORKS,
   compareReleases,
+  firstRelease,
+  forkReadiness,
+  networkForkAt,
   isAtLeast,
   minimumRelease,
   networkBuilders,
@@ -19,6 +19,7 @@ import {
   releaseShortfall,
 } from '../../modules/clients/forks';
 import { CONSENSUS, EXECUTION } from '../../modules/clients/index';
+import { BUNDLED_RELEASE_DATA } from '../../modules/clients/release-data';
 import { CONSENSUS_CLIENTS, EXECUTION_CLIENTS, NETWORKS } from '../../modules/clients/types';
 
 describe('release numbers in image tags', () => {
@@ -56,7 +57,7 @@ describe('release numbers in image tags', () => {
 });
 
 describe('the fork table', () => {
-  it('says mainnet and hoodi run Fusaka (Osaka) and sepolia Glamsterdam (Amsterdam), with their dates', () => {
+  it('says mainnet and hoodi run Fusaka (Osaka) and sepolia Glamsterdam (Amsterdam) as the data was observed, with their dates', () => {
     expect(NETWORK_FORKS).toEqual({
       mainnet: { fork: 'osaka', since: '2025-12-03' },
       hoodi: { fork: 'osaka', since: '2025-10-28' },
@@ -64,19 +65,26 @@ describe('the fork table', () => {
     });
   });
 
-  it('gives every client a readable Fusaka minimum, and each later known minimum is newer than the one before', () => {
+  it("GIVEN a time THEN networkForkAt answers the fork active then: hoodi turns Glamsterdam at 2026-12-15T19:12:24Z", () => {
+    expect(networkForkAt('hoodi', new Date('2026-12-15T19:12:23Z')).fork).toBe('osaka');
+    expect(networkForkAt('hoodi', new Date('2026-12-15T19:12:24Z'))).toEqual({ fork: 'amsterdam', since: '2026-12-15' });
+    expect(networkForkAt('sepolia', new Date('2026-10-01T00:00:00Z')).fork).toBe('osaka');
+    expect(() => networkForkAt('mainnet', new Date('2020-01-01T00:00:00Z'))).toThrow(/no fork active on mainnet/);
+  });
+
+  it('gives every client a readable Fusaka minimum on every network, and each later fork minimum is newer', () => {
     for (const client of [...EXECUTION_CLIENTS, ...CONSENSUS_CLIENTS]) {
-      expect(releaseNumber(FIRST_RELEASES[client].osaka!), client).toBeDefined();
-      const releases = FORK_ORDER.map((fork) => FIRST_RELEASES[client][fork]).filter((r): r is string => r !== undefined);
-      for (const release of releases) expect(releaseNumber(release), `${client} ${release}`).toBeDefined();
-      for (let i = 1; i < releases.length; i++) {
-        expect(compareReleases(releaseNumber(releases[i]!)!, releaseNumber(releases[i - 1]!)!), client).toBeGreaterThan(0);
+      for (const network of NETWORKS) {
+        const osaka = firstRelease(client, 'osaka', network);
+        expect(osaka && releaseNumber(osaka), `${client} ${network}`).toBeDefined();
+        const amsterdam = firstRelease(client, 'amsterdam', network);
+        if (amsterdam !== undefined) expect(compareReleases(releaseNumber(amsterdam)!, releaseNumber(osaka!)!), `${client} ${network}`).toBeGreaterThan(0);
       }
     }
   });
 
-  it('knows a Glamsterdam release, from its own notes, only for the clients that have one', () => {
-    const known = [...EXECUTION_CLIENTS, ...CONSENSUS_CLIENTS].filter((client) => FIRST_RELEASES[client].amsterdam !== undefined);
+  it('knows a Sepolia Glamsterdam release, from its own notes, only for the clients that have one', () => {
+    const known = [...EXECUTION_CLIENTS, ...CONSENSUS_CLIENTS].filter((client) => firstRelease(client, 'amsterdam', 'sepolia') !== undefined);
     expect(known).toEqual(['nethermind', 'erigon', 'reth', 'lighthouse', 'prysm', 'teku', 'lodestar']);
   });
 
@@ -84,15 +92,15 @@ describe('the fork table', () => {
     for (const client of ['geth', 'besu', 'nimbus', 'grandine'] as const) {
       expect(minimumRelease(client, 'sepolia').version).toBeUndefined();
       expect(releaseShortfall(client, 'v99.0.0', 'sepolia')).toBe(
-        `no ${client} release is known to follow Glamsterdam (Amsterdam/Gloas), which sepolia runs since 2026-10-06 (modules/clients/forks.ts lists none with a source); do not offer sepolia with ${client}`,
+        `no ${client} release is known to follow Glamsterdam (Amsterdam/Gloas), which sepolia runs since 2026-10-06 (data/releases.json lists none with a source); do not offer sepolia with ${client}`,
       );
       expect(releaseShortfall(client, 'v99.0.0', 'mainnet')).toBeUndefined();
     }
   });
 
-  it('GIVEN a release that scheduled the postponed hoodi Glamsterdam THEN it is refused on hoodi only, naming the fix', () => {
+  it('GIVEN a release that scheduled the cancelled hoodi date THEN it is refused on hoodi only, naming the fix', () => {
     expect(releaseShortfall('nethermind', '2.2.0', 'hoodi')).toBe(
-      'nethermind 2.2.0 schedules Glamsterdam (Amsterdam/Gloas) on hoodi, which hoodi postponed, so it forks off hoodi; pin 2.2.1 or later',
+      'nethermind 2.2.0 schedules Glamsterdam (Amsterdam/Gloas) on hoodi at a date hoodi cancelled, so it forks off hoodi; pin 2.2.1 or later',
     );
     expect(releaseShortfall('nethermind', '2.2.0', 'sepolia')).toBeUndefined();
     expect(releaseShortfall('nethermind', '2.2.0', 'mainnet')).toBeUndefined();
@@ -100,11 +108,20 @@ describe('the fork table', () => {
     expect(releaseShortfall('nethermind', '2.2.1', 'hoodi')).toBeUndefined();
     expect(releaseShortfall('lighthouse', 'v8.3.1', 'hoodi')).toMatch(/forks off hoodi; pin v8.3.2 or later$/);
     expect(releaseShortfall('teku', '26.10.1', 'hoodi')).toMatch(/pin 26.10.2 or later$/);
-    for (const [client, entries] of Object.entries(FORKS_OFF)) {
-      for (const entry of entries!) {
+    for (const [client, info] of Object.entries(BUNDLED_RELEASE_DATA.clients)) {
+      for (const entry of info.forksOff ?? []) {
         expect(compareReleases(releaseNumber(entry.from)!, releaseNumber(entry.fixedIn)!), client).toBeLessThan(0);
       }
     }
+  });
+
+  it("judges readiness for hoodi's rescheduled Glamsterdam: a release that schedules it, one that does not, one that schedules the cancelled date", () => {
+    const hoodiGlamsterdam = BUNDLED_RELEASE_DATA.networks.hoodi.forks.find((f) => f.fork === 'amsterdam')!;
+    expect(hoodiGlamsterdam).toMatchObject({ epoch: 143616, time: '2026-12-15T19:12:24Z' });
+    expect(forkReadiness('nethermind', '2.3.0', 'hoodi', hoodiGlamsterdam)).toEqual({ ready: true });
+    expect(forkReadiness('nethermind', '2.2.2', 'hoodi', hoodiGlamsterdam)).toEqual({ ready: false, minimum: '2.3.0', cause: 'missing' });
+    expect(forkReadiness('nethermind', '2.2.0', 'hoodi', hoodiGlamsterdam)).toEqual({ ready: false, minimum: '2.3.0', cause: 'forks-off' });
+    expect(forkReadiness('geth', 'v1.17.10', 'hoodi', hoodiGlamsterdam)).toEqual({ ready: false, minimum: undefined, cause: 'missing' });
   });
 
   it('says how proposers reach builders: MEV-Boost on Fusaka, in-protocol (EIP-7732) on Glamsterdam', () => {
@@ -159,7 +176,7 @@ describe('the Engine API of a pinned release', () => {
       expect(networkEngineApi(network).fork).toBe(NETWORK_FORKS[network].fork);
     }
     expect(networkEngineApi('mainnet')).toMatchObject({ version: 'V4', methods: expect.arrayContaining(['engine_getPayloadV5']) });
-    expect(networkEngineApi('sepolia')).toMatchObject({ version: 'V5', methods: ['engine_newPayloadV5', 'engine_getPayloadV6'] });
+    expect(networkEngineApi('sepolia')).toMatchObject({ version: 'V5', methods: expect.arrayContaining(['engine_newPayloadV5', 'engine_forkchoiceUpdatedV4', 'engine_getPayloadV6']) });
   });
 
   it('GIVEN a release below the minimum THEN the shortfall names client, version, fork, network and minimum', () => {

@@ -7,6 +7,7 @@ describe('clientdiversity.org data files', () => {
   it('takes the newest Miga Labs entry, wherever it is in the array, and maps names to client ids', () => {
     expect(parseClientDiversityFeed(MIGALABS_SAMPLE, 'consensus')).toEqual({
       date: '2026-08-21',
+      changed: '2026-08-21',
       shares: {
         lighthouse: 0.51,
         prysm: 0.2083,
@@ -23,9 +24,16 @@ describe('clientdiversity.org data files', () => {
   it('reads the supermajority.info survey with its validator total', () => {
     expect(parseClientDiversityFeed(SUPERMAJORITY_SAMPLE, 'execution')).toEqual({
       date: '2026-08-21',
+      changed: '2026-08-21',
       shares: { nethermind: 0.4288, geth: 0.4279, besu: 0.0836, reth: 0.0331, erigon: 0.0266, other: 0 },
       validatorsTotal: 914433,
     });
+  });
+
+  it('GIVEN a feed that repeats the same numbers day after day THEN changed is the first day of those numbers', () => {
+    const [older, newest] = SUPERMAJORITY_SAMPLE as [Record<string, unknown>, Record<string, unknown>];
+    const repeated = [older, { ...newest, date: '2026-05-07', data: older['data'] }, { ...newest, date: '2026-05-08' }, { ...newest, date: '2026-06-30' }, newest];
+    expect(parseClientDiversityFeed(repeated, 'execution')).toMatchObject({ date: '2026-08-21', changed: '2026-05-08' });
   });
 
   it.each<[string, 'execution' | 'consensus', string]>([

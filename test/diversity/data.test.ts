@@ -8,18 +8,22 @@ const ROOT = join(__dirname, '..', '..');
 describe('shipped data/diversity.json', () => {
   const data = loadDiversityData(bundledDiversityDataPath(ROOT));
 
-  it('has the clientdiversity.org shares of 2026-08-21 (clients.md §4.2) with their sources', () => {
+  it('has the clientdiversity.org shares (clients.md §4.2) dated honestly: execution numbers unchanged since 2026-05-08', () => {
     expect(data.networks.mainnet?.consensus).toEqual({
       source: 'Miga Labs crawler via clientdiversity.org',
       url: 'https://raw.githubusercontent.com/etheralpha/clientdiversity-org/main/_data/migalabs.json',
       date: '2026-08-21',
+      observed: '2026-08-21',
+      changed: '2026-08-21',
       // Erigon/Caplin 3.81% and unknown 2.42% are not offered consensus clients: other.
       shares: { lighthouse: 0.51, prysm: 0.2083, nimbus: 0.0915, teku: 0.0787, lodestar: 0.0316, grandine: 0.0176, other: 0.0623 },
     });
     expect(data.networks.mainnet?.execution).toEqual({
       source: 'supermajority.info validator survey via clientdiversity.org',
       url: 'https://raw.githubusercontent.com/etheralpha/clientdiversity-org/main/_data/supermajority.json',
-      date: '2026-08-21',
+      date: '2026-05-08',
+      observed: '2026-08-21',
+      changed: '2026-05-08',
       validatorsTotal: 914433,
       shares: { nethermind: 0.4288, geth: 0.4279, besu: 0.0836, reth: 0.0331, erigon: 0.0266 },
     });

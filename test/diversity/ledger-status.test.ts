@@ -135,7 +135,7 @@ describe('status', () => {
   it('gives each combo its catalog metadata from the shipped shares', () => {
     const data = loadDiversityData(bundledDiversityDataPath(join(__dirname, '..', '..')));
     const source =
-      'execution: supermajority.info validator survey via clientdiversity.org, 2026-08-21; consensus: Miga Labs crawler via clientdiversity.org, 2026-08-21';
+      'execution: supermajority.info validator survey via clientdiversity.org, 2026-05-08; consensus: Miga Labs crawler via clientdiversity.org, 2026-08-21';
     expect(comboStatus(data.networks.mainnet, { execution: 'geth', consensus: 'lighthouse' })).toEqual({
       status: 'majority',
       execution: 'warn',

@@ -22,8 +22,8 @@ describe('diffStack: kubernetes', () => {
       'metadata.labels.app.kubernetes.io/version',
       'spec.template.spec.container[execution].image',
     ]);
-    expect(diff?.images).toEqual([{ repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8' }]);
-    expect(diff?.findings).toEqual([{ kind: 'client-version', address: 'kubernetes_stateful_set_v1.node_execution_22222222', message: 'ethereum/client-go v1.16.7 -> v1.16.8' }]);
+    expect(diff?.images).toEqual([{ repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8', note: 'takes in security or high-urgency release v1.16.8' }]);
+    expect(diff?.findings).toEqual([{ kind: 'client-version', address: 'kubernetes_stateful_set_v1.node_execution_22222222', message: 'ethereum/client-go v1.16.7 -> v1.16.8 (takes in security or high-urgency release v1.16.8)' }]);
     expect(diff?.destructive).toBe(false);
     expect(diff?.counts).toEqual({ create: 0, update: 1, replace: 0, delete: 0 });
     expect(block(diff, 'output.execution_version')?.changes[0]).toMatchObject({ before: 'v1.16.7', after: 'v1.16.8' });
@@ -83,7 +83,7 @@ describe('diffStack: aws', () => {
     expect(block(diff, 'node/instance')).toMatchObject({ action: 'replace', reasons: ['user_data_base64 uses local.node_user_data_44444444, which changed'] });
     expect(block(diff, 'node/data-attachment')).toMatchObject({ action: 'replace', reasons: ['instance_id refers to node/instance, which is replaced'] });
     expect(block(diff, 'node/data-volume')).toBeUndefined();
-    expect(diff?.images).toEqual([{ repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8' }]);
+    expect(diff?.images).toEqual([{ repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8', note: 'takes in security or high-urgency release v1.16.8' }]);
     expect(diff?.destructive).toBe(false);
     expect(kinds(diff)).toEqual(['client-version', 'replacement', 'replacement']);
   });
@@ -149,7 +149,7 @@ describe('diffStack: sandbox', () => {
 
   it('GIVEN a version change in a sandbox record THEN a client-version finding', () => {
     expect(diffStack(S, sandboxStack(S), sandboxStack(S, { gethTag: 'v1.16.8' }))?.images).toEqual([
-      { repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8' },
+      { repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8', note: 'takes in security or high-urgency release v1.16.8' },
     ]);
   });
 });

@@ -48,7 +48,7 @@ describe('buildReport', () => {
 
   it('THEN identical image changes group across stacks', () => {
     expect(report.images).toHaveLength(1);
-    expect(report.images[0]).toMatchObject({ repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8' });
+    expect(report.images[0]).toMatchObject({ repository: 'ethereum/client-go', before: 'v1.16.7', after: 'v1.16.8', note: 'takes in security or high-urgency release v1.16.8' });
     expect(report.images[0]!.stacks).toHaveLength(60);
   });
 
@@ -100,7 +100,7 @@ describe('renderMarkdown', () => {
   });
 
   it('THEN the version change is one line for all 60 stacks', () => {
-    expect(markdown).toContain('- ⬆️ **CLIENT VERSION** `ethereum/client-go` `v1.16.7` → `v1.16.8` in **60 stacks**');
+    expect(markdown).toContain('- ⬆️ **CLIENT VERSION** `ethereum/client-go` `v1.16.7` → `v1.16.8`: **takes in security or high-urgency release v1.16.8** in **60 stacks**');
     expect(markdown).toContain(', and 20 more</details>');
   });
 

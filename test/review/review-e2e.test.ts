@@ -96,7 +96,7 @@ describe('ovsb review (compiled, fixture repository with two commits)', () => {
     expect(result.status, result.stderr).toBe(3);
 
     const markdown = result.stdout;
-    expect(markdown).toContain('⬆️ **CLIENT VERSION** `ethereum/client-go` `v1.16.7` → `v1.16.8` in **5 stacks**');
+    expect(markdown).toContain('⬆️ **CLIENT VERSION** `ethereum/client-go` `v1.16.7` → `v1.16.8`: **takes in security or high-urgency release v1.16.8** in **5 stacks**');
     expect(markdown).toContain('**⚠️ DESTRUCTIVE changes found');
     expect(markdown).toMatch(/- ⚠️ \*\*DESTRUCTIVE\*\* node\/execution \(kubernetes_stateful_set_v1, StatefulSet with data volumes\) is replaced .*requests\.storage 200Gi → 300Gi in \*\*1 stack\*\*/);
     expect(markdown).toContain('<details><summary>stacks</summary>`team-hoodi-rpc`</details>');
@@ -114,6 +114,7 @@ describe('ovsb review (compiled, fixture repository with two commits)', () => {
         repository: 'ethereum/client-go',
         before: 'v1.16.7',
         after: 'v1.16.8',
+        note: 'takes in security or high-urgency release v1.16.8',
         stacks: [
           'geth-lighthouse-rpc-kubernetes-hoodi',
           'geth-lighthouse-rpc-sandbox-hoodi',

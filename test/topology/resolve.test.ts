@@ -20,7 +20,7 @@ describe('resolveNodeStackProps', () => {
       aws: { region: 'us-east-1' },
       network: 'mainnet',
       role: 'validator',
-      execution: { client: 'nethermind', version: '2.2.1' },
+      execution: { client: 'nethermind', version: '2.3.0' },
       consensus: { client: 'lighthouse', version: 'v8.3.3' },
       feeRecipient: EXAMPLE_FEE_RECIPIENT,
       mevBoost: { version: '1.10', relays: mainnetRelays, minBidEth: 0 },
@@ -86,8 +86,8 @@ describe('resolveNodeStackProps', () => {
       target: 'sandbox',
       network: 'hoodi',
       role: 'rpc',
-      execution: { client: 'reth', version: 'v2.8.1' },
-      consensus: { client: 'nimbus', version: 'multiarch-v25.11.0' },
+      execution: { client: 'reth', version: 'v2.11.0' },
+      consensus: { client: 'nimbus', version: 'multiarch-v26.11.2' },
     });
   });
 
@@ -118,11 +118,11 @@ describe('resolveNodeStackProps', () => {
 
   it('takes image repositories and checkpoint URLs from catalog.yaml', () => {
     const text = bundledText()
-      .replace('geth:       { version: v1.16.7 }', 'geth:       { version: v1.16.7, image_repository: mirror.example.com/ethereum/client-go }')
+      .replace('geth:       { version: v1.17.10 }', 'geth:       { version: v1.17.10, image_repository: mirror.example.com/ethereum/client-go }')
       .replace('  hoodi:\n    diversity:', '  hoodi:\n    checkpoint_sync_url: https://hoodi.checkpoint.example.org\n    diversity:');
     const custom = parseCatalog(text, 'custom.yaml');
     const props = resolveNodeStackProps(custom, custom.findPlanByRef('geth-prysm-rpc-kubernetes-hoodi') as NodePlan, {}, { instanceName: 'i-abc' });
-    expect(props.execution).toEqual({ client: 'geth', version: 'v1.16.7', imageRepository: 'mirror.example.com/ethereum/client-go' });
+    expect(props.execution).toEqual({ client: 'geth', version: 'v1.17.10', imageRepository: 'mirror.example.com/ethereum/client-go' });
     expect(props.checkpointSyncUrl).toBe('https://hoodi.checkpoint.example.org');
   });
 

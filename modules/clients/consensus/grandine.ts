@@ -47,7 +47,8 @@ export const GRANDINE: ConsensusClientDefinition = {
   name: 'grandine',
   displayName: 'Grandine',
   imageRepository: 'sifrai/grandine',
-  defaultVersion: '2.0.0',
+  // 2.0.6: the stable line's newest release (secondary source, data/releases.json).
+  defaultVersion: '2.0.6',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 5052, metrics: 5054, metricsPath: '/metrics' },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

@@ -47,7 +47,9 @@ export const NIMBUS: ConsensusClientDefinition = {
   name: 'nimbus',
   displayName: 'Nimbus',
   imageRepository: 'statusim/nimbus-eth2',
-  defaultVersion: 'multiarch-v25.11.0',
+  // v26.11.2: schedules Hoodi's Glamsterdam (high urgency for Hoodi); carries v25.11.1, a high-urgency
+  // mainnet release (data/releases.json).
+  defaultVersion: 'multiarch-v26.11.2',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 5052, metrics: 8008, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

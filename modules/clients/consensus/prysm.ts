@@ -75,9 +75,9 @@ export const PRYSM: ConsensusClientDefinition = {
   name: 'prysm',
   displayName: 'Prysm',
   imageRepository: 'gcr.io/offchainlabs/prysm/beacon-chain',
-  // v7.3.1: follows Sepolia past Gloas (since v7.2.0); its one change unschedules Hoodi's Gloas, which
-  // v7.3.0 had scheduled (prysm v7.3.1 notes).
-  defaultVersion: 'v7.3.1',
+  // v7.3.3: schedules Hoodi's Gloas at epoch 143616 (2026-12-15), no change for mainnet or Sepolia (since
+  // v7.2.0). data/releases.json has the sources.
+  defaultVersion: 'v7.3.3',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { rest: 3500, grpc: GRPC_PORT, metrics: 8080, metricsPath: '/metrics', validatorMetrics: VC_METRICS_PORT },
   storageGi: { mainnet: 500, sepolia: 150, hoodi: 100 },

@@ -14,7 +14,9 @@ export const BESU: ExecutionClientDefinition = {
   name: 'besu',
   displayName: 'Besu',
   imageRepository: 'hyperledger/besu',
-  defaultVersion: '25.11.0',
+  // 26.10.1: carries the 26.8.0 and 26.10.0 security fixes and unschedules Hoodi's cancelled date
+  // (data/releases.json).
+  defaultVersion: '26.10.1',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 9545, metricsPath: '/metrics' },
   storageGi: { mainnet: 2000, sepolia: 300, hoodi: 100 },

@@ -17,9 +17,9 @@ export const ERIGON: ExecutionClientDefinition = {
   name: 'erigon',
   displayName: 'Erigon',
   imageRepository: 'erigontech/erigon',
-  // v3.8.1: follows Sepolia past Glamsterdam (since v3.7.1) and unschedules Hoodi's, which v3.8.0 had
-  // scheduled (erigon v3.8.1 notes). Its breaking changes concern Caplin only (off: --externalcl).
-  defaultVersion: 'v3.8.1',
+  // v3.8.3: a security release that schedules Hoodi's 2026-12-15 Glamsterdam and keeps Sepolia's (since
+  // v3.7.1); its Caplin notes do not apply (off: --externalcl). data/releases.json has the sources.
+  defaultVersion: 'v3.8.3',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { http: 8545, ws: 8545, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/debug/metrics/prometheus' },
   // Snapshots plus state; ethereum-package sizes erigon at 3 TB on mainnet.

@@ -19,7 +19,9 @@ export const GETH: ExecutionClientDefinition = {
   name: 'geth',
   displayName: 'Geth',
   imageRepository: 'ethereum/client-go',
-  defaultVersion: 'v1.16.7',
+  // v1.17.10: carries the security fixes of v1.16.8-v1.17.1; no release is known to schedule Hoodi's
+  // 2026-12-15 Glamsterdam (data/releases.json).
+  defaultVersion: 'v1.17.10',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/debug/metrics/prometheus' },
   // Snap-synced geth plus growth; go-ethereum recommends 2 TB for EL + CL on mainnet.

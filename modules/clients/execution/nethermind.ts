@@ -15,9 +15,9 @@ export const NETHERMIND: ExecutionClientDefinition = {
   name: 'nethermind',
   displayName: 'Nethermind',
   imageRepository: 'nethermind/nethermind',
-  // 2.2.1: follows Sepolia past Glamsterdam (since 2.1.0) and Fusaka; its only change unschedules Hoodi's
-  // Glamsterdam, which 2.2.0 had scheduled (Nethermind 2.2.1 notes). ./forks.ts has the sources.
-  defaultVersion: '2.2.1',
+  // 2.3.0: schedules Hoodi's Glamsterdam at 2026-12-15 and keeps Sepolia's (since 2.1.0); no downgrade
+  // below it (new receipts format). data/releases.json has the sources.
+  defaultVersion: '2.3.0',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { http: 8545, ws: 8545, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/metrics' },
   // Nethermind: at least 1 TB, 2 TB recommended.

@@ -16,9 +16,9 @@ export const RETH: ExecutionClientDefinition = {
   name: 'reth',
   displayName: 'Reth',
   imageRepository: 'ghcr.io/paradigmxyz/reth',
-  // v2.8.1: follows Sepolia past Amsterdam (since v2.7.0) and unschedules Hoodi's, which v2.8.0 had
-  // scheduled (reth v2.8.1 notes). ./forks.ts has the sources.
-  defaultVersion: 'v2.8.1',
+  // v2.11.0: the newest release (v2.10.0 was high priority); follows Sepolia past Amsterdam (since v2.7.0);
+  // no release is known to schedule Hoodi's 2026-12-15 Amsterdam. data/releases.json has the sources.
+  defaultVersion: 'v2.11.0',
   supportedNetworks: NETWORKS_OFFERED,
   ports: { http: 8545, ws: 8546, engine: 8551, p2p: 30303, metrics: 6060, metricsPath: '/' },
   // Archive by default; ethereum-package sizes reth at 3 TB on mainnet.
@@ -42,7 +42,7 @@ export const RETH: ExecutionClientDefinition = {
         `--log.file.directory=${DATA_DIR}/logs`,
         `--port=${ports.p2p}`,
         `--discovery.port=${ports.p2p}`,
-        '--enable-discv5-discovery',
+        // discv5 is on by default since v2.2.0; --enable-discv5-discovery is a deprecated no-op (data/releases.json).
         `--discovery.v5.port=${RETH_DISCV5_PORT}`,
         '--http',
         '--http.addr=0.0.0.0',
