@@ -31,9 +31,13 @@ export function random(seed: number): () => number {
   };
 }
 
+/** A hoodi sandbox RPC plan whose releases follow every scheduled fork (others are refused near a fork). */
 function sandboxPlans(): { rpc: NodePlan } {
-  const rpc = loadCatalog().plans.find((p): p is NodePlan => p.kind === 'node' && p.target === 'sandbox' && p.role === 'rpc' && !p.lido && p.network === 'hoodi');
-  if (rpc === undefined) throw new Error('the bundled catalog has no hoodi sandbox rpc plan');
+  const catalog = loadCatalog();
+  const rpc = catalog.plans.find(
+    (p): p is NodePlan => p.kind === 'node' && p.target === 'sandbox' && p.role === 'rpc' && !p.lido && p.network === 'hoodi' && catalog.forkChecks(p).every((c) => c.ready),
+  );
+  if (rpc === undefined) throw new Error('the bundled catalog has no fork-ready hoodi sandbox rpc plan');
   return { rpc };
 }
 
