@@ -23,7 +23,17 @@ COPY modules ./modules
 COPY stacks ./stacks
 COPY broker ./broker
 COPY data ./data
-RUN npm run build && npm prune --omit=dev
+COPY schemas ./schemas
+COPY --from=terraform /bin/terraform /usr/local/bin/terraform
+# Every provider the catalog's stacks need, mirrored into the image (OVSB_PROVIDER_MIRROR below): a pod
+# start never downloads providers, and the emptyDir plugin cache fills from this local copy.
+RUN npm run build \
+ && node dist/src/cli/main.js synth --out /tmp/synth \
+ && mkdir /tmp/providers \
+ && node dist/src/terraform/provider-requirements.js /tmp/synth /tmp/providers/providers.tf.json \
+ && CHECKPOINT_DISABLE=1 terraform -chdir=/tmp/providers providers mirror /app/terraform-providers \
+ && rm -rf /tmp/synth /tmp/providers \
+ && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 # CA certificates: terraform fetches providers over TLS (unless OVSB_PROVIDER_MIRROR names a mirror).
@@ -40,10 +50,13 @@ COPY --from=build /app/package.json /app/package-lock.json /app/catalog.yaml ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
+COPY --from=build /app/schemas ./schemas
+COPY --from=build /app/terraform-providers /opt/terraform-providers
 # terraform-provider-ovsb in terraform's system-wide implied mirror: terraform in this image installs
 # `ovsb.local/ovsb/ovsb` with no CLI configuration (docs/terraform-provider.md).
 RUN node dist/src/cli/main.js provider install /usr/local/share/terraform/plugins > /dev/null
 ENV NODE_ENV=production \
+    OVSB_PROVIDER_MIRROR=/opt/terraform-providers \
     OVSB_HOST=0.0.0.0 \
     OVSB_PORT=8080 \
     OVSB_DATA_DIR=/var/lib/ovsb \

@@ -24,7 +24,7 @@ function sandboxPlan(): CatalogPlan {
   return plan;
 }
 
-const provisionBody = (plan: CatalogPlan) => ({ service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
+const provisionBody = (plan: CatalogPlan) => ({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
 
 /** PUT then poll last_operation every 5 ms (the resolution of the figure, against a raw run of ~0.2 s); the seconds from PUT to `succeeded`. */
 async function provisionOnce(base: string, plan: CatalogPlan, id: string): Promise<number> {

@@ -3,6 +3,7 @@
  * loopback port, with its own data dir (SQLite) or a PostgreSQL URL.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/catalog/load';
 import { CREDENTIALS, freePort, OSB_HEADERS, track, waitFor } from './measure';
@@ -10,7 +11,8 @@ import { CREDENTIALS, freePort, OSB_HEADERS, track, waitFor } from './measure';
 /** A fixed key so the bench can seed storage the broker then reads (hex, 32 bytes). */
 export const BENCH_ENCRYPTION_KEY = '7'.repeat(64);
 
-export const cliMain = (): string => join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+/** The compiled CLI; `OVSB_BENCH_CLI` points at a snapshot (npm run chaos copies dist so a rebuild meanwhile cannot break a restart). */
+export const cliMain = (): string => process.env['OVSB_BENCH_CLI'] ?? join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
 export interface BrokerProcess {
   readonly base: string;
@@ -28,11 +30,16 @@ export interface BrokerProcessOptions {
   readonly maxConcurrentApplies?: number;
   /** OVSB_LOG_LEVEL. @default 'info' (the broker's default) */
   readonly logLevel?: string;
+  /** More environment (wins over the defaults). @default none */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Appends the broker's log (stdout) to this file. @default discarded */
+  readonly logFile?: string;
 }
 
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
   const port = await freePort();
   const started = performance.now();
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = track(
     spawn(process.execPath, [cliMain(), 'serve'], {
       cwd: options.dataDir,
@@ -49,11 +56,14 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
         OVSB_LOG_LEVEL: options.logLevel ?? 'info',
         OVSB_MAX_CONCURRENT_APPLIES: String(options.maxConcurrentApplies ?? 4),
         CHECKPOINT_DISABLE: '1',
-        ...(options.databaseUrl !== undefined && { OVSB_DATABASE_URL: options.databaseUrl }),
+        // With PostgreSQL the terraform state goes to the pg backend; the throwaway server has no TLS.
+        ...(options.databaseUrl !== undefined && { OVSB_DATABASE_URL: options.databaseUrl, OVSB_TF_PG_CONN_STR: `${options.databaseUrl}?sslmode=disable` }),
+        ...options.extraEnv,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', logFd ?? 'ignore', 'pipe'],
     }),
   );
+  if (logFd !== undefined) closeSync(logFd);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const base = `http://127.0.0.1:${port}`;
@@ -80,7 +90,8 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
     startMs,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A process killed by a signal has no exit code, only a signal code.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

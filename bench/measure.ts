@@ -22,6 +22,7 @@ export function cleanUp(): void {
 process.on('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    process.stderr.write(`stopped by ${signal}; cleaning up\n`);
     cleanUp();
     process.exit(130);
   });

@@ -75,7 +75,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   const v2 = express.Router();
   v2.use(auth, apiVersion());
   addLastOperationRoutes(v2, deps.instances, deps.bindings, deps.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC);
-  v2.use('/catalog', catalogRouter(deps.catalog));
+  v2.use('/catalog', catalogRouter(deps.catalog, (listener) => deps.diversity.onDataChanged(listener)));
   v2.use('/service_instances/:instance_id/service_bindings', serviceBindingsRouter(deps.bindings, maxBodyBytes));
   v2.use('/service_instances', serviceInstancesRouter(deps.instances, maxBodyBytes));
   app.use('/v2', v2);

@@ -94,7 +94,11 @@ const PATHS: JsonMap = {
       summary: 'The catalog: one service per client bundle (execution x consensus) plus MEV-Boost, plans per role, target and network',
       security: basicAuth,
       parameters: osbHeaders,
-      responses: { '200': json(ref('Catalog'), 'The OSB catalog.'), ...OSB_COMMON_ERRORS },
+      responses: {
+        '200': json(ref('Catalog'), 'The OSB catalog, with a strong ETag.'),
+        '304': { description: 'If-None-Match named the current ETag: the catalog has not changed.' },
+        ...OSB_COMMON_ERRORS,
+      },
     },
   },
   '/v2/service_instances/{instance_id}': {
@@ -154,7 +158,7 @@ const PATHS: JsonMap = {
       parameters: [...osbHeaders, instanceId, serviceIdQuery(false), planIdQuery(false)],
       responses: {
         '200': json(ref('InstanceView'), 'The instance.'),
-        '400': osbError('A malformed id.'),
+        '400': osbError('A malformed id, or a service_id / plan_id that is not the instance\'s.'),
         '404': osbError('No such instance, or it is being provisioned or deprovisioned.'),
         '422': osbError('ConcurrencyError: an update is in progress.'),
         ...OSB_COMMON_ERRORS,
@@ -203,7 +207,7 @@ const PATHS: JsonMap = {
       parameters: [...osbHeaders, instanceId, bindingId, serviceIdQuery(false), planIdQuery(false)],
       responses: {
         '200': json(ref('Binding'), 'The binding.'),
-        '400': osbError('A malformed id.'),
+        '400': osbError('A malformed id, or a service_id / plan_id that is not the binding\'s.'),
         '404': osbError('No such binding, or it is being created.'),
         ...OSB_COMMON_ERRORS,
       },
@@ -302,16 +306,23 @@ const PATHS: JsonMap = {
       responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } },
     },
   },
-  '/dashboard/instances/{instance_id}': {
+  '/dashboard/instances/{dashboard_id}': {
     get: {
       operationId: 'instanceDashboard',
       tags: ['Diversity'],
       summary: 'An instance\'s dashboard_url: the dashboard with the instance\'s clients marked (plan, clients and state only)',
-      parameters: [instanceId],
+      parameters: [
+        {
+          name: 'dashboard_id',
+          in: 'path',
+          required: true,
+          description: 'The opaque random id of the instance\'s dashboard_url (never the OSB instance id: the page is public).',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+        },
+      ],
       responses: {
         '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } },
-        '400': osbError('A malformed id.'),
-        '404': { description: 'No node instance with this id: the dashboard without an instance.', content: { 'text/html': { schema: { type: 'string' } } } },
+        '404': { description: 'No live node instance has this dashboard id (malformed ids alike): the dashboard without an instance.', content: { 'text/html': { schema: { type: 'string' } } } },
       },
     },
   },
@@ -445,15 +456,15 @@ const SCHEMAS: JsonMap = {
   },
   ProvisionRequest: {
     type: 'object',
-    required: ['service_id', 'plan_id'],
+    required: ['service_id', 'plan_id', 'organization_guid', 'space_guid'],
     properties: {
       service_id: { type: 'string' },
       plan_id: { type: 'string' },
       context: { type: 'object' },
       parameters: { type: 'object', description: 'Validated against the plan\'s schemas.service_instance.create.parameters.' },
       maintenance_info: ref('MaintenanceInfo'),
-      organization_guid: { type: 'string', deprecated: true },
-      space_guid: { type: 'string', deprecated: true },
+      organization_guid: { type: 'string', minLength: 1, deprecated: true, description: 'Deprecated by context, still REQUIRED by v2.17.' },
+      space_guid: { type: 'string', minLength: 1, deprecated: true, description: 'Deprecated by context, still REQUIRED by v2.17.' },
     },
   },
   UpdateRequest: {

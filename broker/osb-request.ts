@@ -4,17 +4,26 @@
  */
 import type { Request } from 'express';
 import { badRequest } from '../src/errors';
+import { describeJsonBoundsViolation, isObject, jsonBoundsViolation } from '../src/json';
 import { ORIGINATING_IDENTITY_HEADER, parseOriginatingIdentity } from '../src/operations/identity';
 import type { JsonObject } from '../src/operations/types';
 import type { RequestOrigin } from '../src/service/requests';
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The request body as an object; a missing body reads as `{}` (its required fields then fail by name). */
+/**
+ * The request body as an object; a missing body reads as `{}` (its required fields then fail by name).
+ * Every field is bounded in depth and size (400 naming it): the broker stores and compares what it
+ * accepts, and a value thousands of levels deep would overflow both.
+ */
 export function bodyObject(req: Request): JsonObject {
   const body: unknown = req.body;
   if (body === undefined) return {};
   if (!isObject(body)) throw badRequest('the request body must be a JSON object');
+  for (const [field, value] of Object.entries(body)) {
+    const violation = jsonBoundsViolation(value, field);
+    if (violation !== undefined) throw badRequest(describeJsonBoundsViolation(field, violation));
+  }
+  const whole = jsonBoundsViolation(body, 'body');
+  if (whole !== undefined) throw badRequest(describeJsonBoundsViolation('the request body', whole));
   return body;
 }
 

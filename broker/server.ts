@@ -18,12 +18,13 @@ import { BindingService } from '../src/service/bindings';
 import { serviceCatalogOf } from '../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../src/service/diversity';
 import { DiversityPolicy } from '../src/service/diversity-policy';
+import { Housekeeping } from '../src/service/housekeeping';
 import { ForkReadinessPolicy } from '../src/service/fork-policy';
 import { ForkService } from '../src/service/forks';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
-import { executableReadiness, storageReadiness } from '../src/service/readiness';
+import { backendReadiness, executableReadiness, storageReadiness } from '../src/service/readiness';
 import { TerraformProvisioner } from '../src/service/terraform-provisioner';
 import { OperationWorker } from '../src/service/worker';
 import { openStorage } from '../src/storage';
@@ -85,9 +86,19 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   let worker: OperationWorker | undefined;
   let server: Server | undefined;
   let diversity: DiversityService | undefined;
+  let housekeeping: Housekeeping | undefined;
   let forks: ForkService | undefined;
   try {
     const runner = new TerraformRunner({ ...config.terraform, log: logger.child({ component: 'terraform' }) });
+    const backendKind = config.terraform.backend?.kind ?? 'local';
+    if (backendKind === 'pg' && (options.env ?? process.env)['OVSB_TF_BACKEND'] === undefined) {
+      logger.info({ backend: 'pg' }, 'OVSB_TF_BACKEND is unset and the database is PostgreSQL: terraform state goes to the pg backend (one schema per instance), so every replica sees it');
+    }
+    const backend = backendReadiness(() => runner.checkBackend());
+    await backend.start();
+    backend.check().catch((error: unknown) =>
+      logger.error({ err: error }, 'the terraform state backend is not usable: /ready stays failing and provisions would fail at terraform init'),
+    );
     const provisioner = new TerraformProvisioner({ catalog, runner });
     const diversityLogger = logger.child({ component: 'diversity' });
     const { source, targets } = openDiversitySource(config.dataDir, config.diversity, diversityLogger);
@@ -137,14 +148,17 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       credentials,
       introspectionCredentials: { username: introspection.username, password: introspection.password },
       logger,
-      readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN')],
+      readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN'), backend],
     });
+    housekeeping = new Housekeeping({ storage, workspaces: runner, logger: logger.child({ component: 'housekeeping' }), retentionDays: config.retentionDays });
     server = await listen(app, config.port, config.host);
+    await housekeeping.start();
     await worker.start();
     diversity.start();
     forkService.start();
   } catch (error) {
     diversity?.stop();
+    await housekeeping?.stop();
     forks?.stop();
     await shutdown(server, worker, storage, logger);
     throw error;
@@ -155,12 +169,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const url = `http://${host}:${port}`;
   logger.info({ url, storage: storage.engine, catalog: catalog.source, services: catalog.services.length, plans: catalog.plans.length }, 'broker listening');
   let closing: Promise<void> | undefined;
-  const running = { server, worker, diversity, forks: forks! };
+  const running = { server, worker, diversity, housekeeping, forks: forks! };
   return {
     url,
     port,
     close: () => {
       running.diversity.stop();
+      void running.housekeeping.stop();
       running.forks.stop();
       return (closing ??= shutdown(running.server, running.worker, storage, logger));
     },

@@ -16,7 +16,8 @@
  * | OVSB_DATABASE_URL            | (SQLite)             | postgres://... for PostgreSQL (several replicas)     |
  * | OVSB_CATALOG                 | bundled catalog.yaml | the operator's catalog                               |
  * | OVSB_TERRAFORM_BIN           | terraform            | terraform or OpenTofu binary (name on PATH or path)  |
- * | OVSB_TF_BACKEND              | local                | terraform state backend: local, pg or s3             |
+ * | OVSB_TF_BACKEND              | local (pg with       | terraform state backend: local, pg or s3; local is   |
+ * |                              | PostgreSQL)          | refused with PostgreSQL (several replicas)           |
  * | OVSB_MAX_CONCURRENT_APPLIES  | 4                    | terraform runs at once in this process               |
  * | OVSB_ENCRYPTION_KEY          | generated            | 32-byte key for secrets at rest (src/crypto/keys.ts) |
  * | OVSB_PROVIDER_MIRROR         | none                 | filesystem mirror of terraform providers             |
@@ -26,6 +27,8 @@
  * | OVSB_DIVERSITY_DATA          | bundled              | network-wide shares file (data/diversity.json format)|
  * | OVSB_DIVERSITY_REFRESH_HOURS | 0 (off)              | refresh the shares from their feeds every N hours    |
  * | OVSB_DIVERSITY_FEEDS         | each snapshot's url  | `mainnet.consensus=https://...,...` feed overrides   |
+ * | OVSB_RETENTION_DAYS          | 90                   | history of deprovisioned instances and deleted       |
+ * |                              |                      | bindings is removed after this many days (0: never)  |
  *
  * The terraform variables (and the backend's own: OVSB_TF_PG_CONN_STR, OVSB_TF_S3_*, ...) are parsed by
  * the runner's `terraformRunnerSettings` (src/terraform/settings.ts), so each has one reading.
@@ -40,6 +43,7 @@ import { ENCRYPTION_KEY_ENV, ensurePrivateDir, parseEncryptionKey } from './cryp
 import { generatePassword } from './crypto/tokens';
 import { NETWORKS, type Network } from '../modules/clients/types';
 import { LAYERS, type Layer } from './diversity/data';
+import { envInteger, envValue, type Env } from './env';
 import { ConfigError } from './errors';
 import { storageEngineFor } from './storage';
 import { terraformRunnerSettings, type TerraformRunnerSettings } from './terraform/settings';
@@ -77,6 +81,8 @@ export interface BrokerConfig {
   /** Without a trailing slash. @default undefined: instances get no dashboard_url */
   readonly publicUrl?: string;
   readonly diversity: DiversityConfig;
+  /** Days the history of deprovisioned instances and deleted bindings is kept (`OVSB_RETENTION_DAYS`); 0 keeps it forever. */
+  readonly retentionDays: number;
   /** Days after which a bundled data set (releases, diversity shares, Lido relays) is reported stale. @default 30 */
   readonly dataMaxAgeDays: number;
 }
@@ -96,25 +102,9 @@ export interface DiversityConfig {
   readonly feeds: readonly DiversityFeed[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** The value if set and not blank. */
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const text = read(env, name);
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new ConfigError(name, '', `"${text}" is not an integer from ${min} to ${max}; set it to e.g. ${fallback} or unset it for ${fallback}`);
-  }
-  return Number(text);
-}
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const text = read(env, name);
+  const text = envValue(env, name);
   if (text === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(text)) {
     throw new ConfigError(name, '', `"${text}" is not one of ${allowed.join(', ')}; unset it for ${fallback}`);
@@ -124,7 +114,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 
 /** Parses the OVSB_* variables; relative paths resolve against `cwd`. Throws ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): BrokerConfig {
-  const databaseUrl = read(env, 'OVSB_DATABASE_URL');
+  const databaseUrl = envValue(env, 'OVSB_DATABASE_URL');
   storageEngineFor(databaseUrl);
   const username = basicUsername(env, 'OVSB_USERNAME', DEFAULT_USERNAME);
   const password = basicPassword(env, 'OVSB_PASSWORD');
@@ -132,20 +122,20 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (introspect.password !== undefined && introspect.password === password) {
     throw new ConfigError('OVSB_INTROSPECT_PASSWORD', '', 'equals OVSB_PASSWORD, so a gateway holding it could provision and deprovision; choose a different password or unset it to have one generated');
   }
-  const host = read(env, 'OVSB_HOST') ?? '127.0.0.1';
+  const host = envValue(env, 'OVSB_HOST') ?? '127.0.0.1';
   if (/\s|\//.test(host)) {
     throw new ConfigError('OVSB_HOST', '', `"${host}" is not a host name or IP address; use e.g. 127.0.0.1 or 0.0.0.0`);
   }
-  const key = read(env, ENCRYPTION_KEY_ENV);
+  const key = envValue(env, ENCRYPTION_KEY_ENV);
   if (key !== undefined) parseEncryptionKey(key, ENCRYPTION_KEY_ENV);
-  const catalog = read(env, 'OVSB_CATALOG');
-  const dataDir = resolve(cwd, read(env, 'OVSB_DATA_DIR') ?? '.ovsb');
+  const catalog = envValue(env, 'OVSB_CATALOG');
+  const dataDir = resolve(cwd, envValue(env, 'OVSB_DATA_DIR') ?? '.ovsb');
   const terraform = terraformRunnerSettings(env, dataDir);
-  const publicUrlText = read(env, 'OVSB_PUBLIC_URL');
+  const publicUrlText = envValue(env, 'OVSB_PUBLIC_URL');
   const publicUrl = publicUrlText === undefined ? undefined : httpUrl('OVSB_PUBLIC_URL', publicUrlText).toString().replace(/\/+$/, '');
-  const diversityData = read(env, 'OVSB_DIVERSITY_DATA');
+  const diversityData = envValue(env, 'OVSB_DIVERSITY_DATA');
   return {
-    port: integer(env, 'OVSB_PORT', 8080, 0, 65535),
+    port: envInteger(env, 'OVSB_PORT', 8080, 0, 65535),
     host,
     dataDir,
     ...(databaseUrl !== undefined && { databaseUrl }),
@@ -159,17 +149,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ...(password !== undefined && { password }),
     introspect: { username: introspect.username, ...(introspect.password !== undefined && { password: introspect.password }) },
     ...(publicUrl !== undefined && { publicUrl }),
+    retentionDays: envInteger(env, 'OVSB_RETENTION_DAYS', 90, 0, 36_500),
     diversity: {
       ...(diversityData !== undefined && { dataPath: resolve(cwd, diversityData) }),
-      refreshHours: integer(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
-      feeds: diversityFeeds(read(env, 'OVSB_DIVERSITY_FEEDS')),
+      refreshHours: envInteger(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
+      feeds: diversityFeeds(envValue(env, 'OVSB_DIVERSITY_FEEDS')),
     },
-    dataMaxAgeDays: integer(env, 'OVSB_DATA_MAX_AGE_DAYS', 30, 1, 3650),
+    dataMaxAgeDays: envInteger(env, 'OVSB_DATA_MAX_AGE_DAYS', 30, 1, 3650),
   };
 }
 
 function basicUsername(env: Env, name: string, fallback: string): string {
-  const username = read(env, name) ?? fallback;
+  const username = envValue(env, name) ?? fallback;
   if (username.includes(':')) {
     throw new ConfigError(name, '', 'contains ":", which HTTP Basic authentication cannot carry in a user name; choose a name without it');
   }

@@ -67,16 +67,5 @@ export class ExternalError extends Error {
   }
 }
 
-/** An operator-editable input (catalog.yaml, stacks.yaml, env) is malformed. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    /** File or variable, e.g. `catalog.yaml` or `OVSB_PORT`. */
-    readonly source: string,
-    /** Path inside it, e.g. `combos[3].consensus`; empty for the whole input. */
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`${source}${path ? ` at ${path}` : ''}: ${reason}`);
-  }
-}
+/** An operator-editable input (catalog.yaml, stacks.yaml, env) is malformed; defined with the constructs. */
+export { ConfigError } from '../modules/errors';

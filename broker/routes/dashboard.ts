@@ -1,6 +1,6 @@
 /**
- * `GET /dashboard` and `GET /dashboard/instances/:instance_id` (the OSB dashboard_url of instances when
- * OVSB_PUBLIC_URL is set): the diversity dashboard as one HTML page with server-rendered SVG charts.
+ * `GET /dashboard` and `GET /dashboard/instances/:dashboard_id` (the OSB dashboard_url of instances when
+ * OVSB_PUBLIC_URL is set; the id is an opaque random one per instance, never the OSB instance id): the diversity dashboard as one HTML page with server-rendered SVG charts.
  *
  * Unauthenticated on purpose: the people following a dashboard_url are a platform's users (stakers), who
  * hold no broker credentials. So the page shows only network-wide data (the published shares, their
@@ -14,14 +14,15 @@ import { publishedReport } from '../../src/diversity';
 import { dashboardPage, type DashboardPageProps } from '../../src/diversity/dashboard-page';
 import type { DiversityService } from '../../src/service/diversity';
 import type { ForkService } from '../../src/service/forks';
-import { validateRouteIds } from '../middleware/ids';
-import { routeId } from '../osb-request';
 
-/** The OSB dashboard_url of an instance, given the URL the broker is reached at (OVSB_PUBLIC_URL). */
+/**
+ * The OSB dashboard_url of an instance, given the URL the broker is reached at (OVSB_PUBLIC_URL) and the
+ * instance's opaque dashboard id (never its OSB id: the page is public).
+ */
 export const instanceDashboardUrl =
   (publicUrl: string) =>
-  (instanceId: string): string =>
-    `${publicUrl}/dashboard/instances/${encodeURIComponent(instanceId)}`;
+  (dashboardId: string): string =>
+    `${publicUrl}/dashboard/instances/${encodeURIComponent(dashboardId)}`;
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -53,11 +54,12 @@ export function dashboardRouter(diversity: DiversityService, forks?: ForkService
   router.get('/', (_req, res) => {
     render(res, 200, { title: 'Client diversity' });
   });
-  router.get('/instances/:instance_id', validateRouteIds(), async (req, res) => {
-    const id = routeId(req, 'instance_id');
-    const instance = await diversity.dashboardInstance(id);
-    if (instance === undefined) render(res, 404, { title: `Client diversity (no node instance ${id} here)` });
-    else render(res, 200, { title: `Client diversity: instance ${id}`, instance });
+  router.get('/instances/:dashboard_id', async (req, res) => {
+    const id = req.params['dashboard_id'] as string;
+    const instance = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await diversity.dashboardInstance(id) : undefined;
+    // The same answer for a malformed and an unknown id: the page confirms nothing.
+    if (instance === undefined) render(res, 404, { title: 'Client diversity (no such instance dashboard)' });
+    else render(res, 200, { title: `Client diversity: ${instance.serviceName}, plan ${instance.planName}`, instance });
   });
   return router;
 }

@@ -63,9 +63,12 @@ export function serviceBindingsRouter(bindings: BindingService, maxBodyBytes: nu
   });
 
   router.get('/:binding_id', ids, async (req, res) => {
-    queryString(req, 'service_id', false);
-    queryString(req, 'plan_id', false);
-    const view = await bindings.fetch(routeId(req, 'instance_id'), routeId(req, 'binding_id'));
+    const serviceId = queryString(req, 'service_id', false);
+    const planId = queryString(req, 'plan_id', false);
+    const view = await bindings.fetch(routeId(req, 'instance_id'), routeId(req, 'binding_id'), {
+      ...(serviceId !== undefined && { serviceId }),
+      ...(planId !== undefined && { planId }),
+    });
     res.status(200).json(bindingBody(view, true));
   });
 

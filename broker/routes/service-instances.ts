@@ -37,9 +37,9 @@ export function serviceInstancesRouter(instances: InstanceService, maxBodyBytes:
     const fields = bodyObject(req);
     const serviceId = requiredString(fields, 'service_id');
     const planId = requiredString(fields, 'plan_id');
-    // Deprecated by `context` and not used here, but a value that is present must be well formed.
-    optionalString(fields, 'organization_guid');
-    optionalString(fields, 'space_guid');
+    // Deprecated by `context` and not used here, but v2.17 still marks both REQUIRED ("MUST be a non-empty string").
+    requiredString(fields, 'organization_guid');
+    requiredString(fields, 'space_guid');
     const parameters = optionalObject(fields, 'parameters');
     const context = optionalObject(fields, 'context');
     const maintenance = maintenanceInfoVersion(fields);
@@ -96,9 +96,12 @@ export function serviceInstancesRouter(instances: InstanceService, maxBodyBytes:
   });
 
   router.get('/:instance_id', ids, async (req, res) => {
-    queryString(req, 'service_id', false);
-    queryString(req, 'plan_id', false);
-    const view = await instances.fetch(routeId(req, 'instance_id'));
+    const serviceId = queryString(req, 'service_id', false);
+    const planId = queryString(req, 'plan_id', false);
+    const view = await instances.fetch(routeId(req, 'instance_id'), {
+      ...(serviceId !== undefined && { serviceId }),
+      ...(planId !== undefined && { planId }),
+    });
     res.status(200).json({
       service_id: view.serviceId,
       plan_id: view.planId,

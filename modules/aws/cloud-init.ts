@@ -20,7 +20,7 @@
  */
 import type { Component, ContainerSpec, Network, ProbeSpec } from '../clients/types';
 import { terraformLiteral } from '../sandbox/builtins';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { cpuCores, memoryBytes } from './quantity';
 import {
   AWS_DOCKER_NETWORK,

@@ -3,7 +3,7 @@
  * their component, and only the ports consumers or peers outside the host need published.
  */
 import type { Component, ContainerPort, ContainerSpec } from '../clients/types';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 
 /** The docker network every container of the instance joins; docker's DNS resolves container names on it. */
 export const AWS_DOCKER_NETWORK = 'ovsb';

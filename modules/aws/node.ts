@@ -49,7 +49,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { ContainerSpec, NodeTopology, ServiceEndpoint } from '../clients/types';
 import type { AwsTargetProps } from '../../stacks/props';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { findPort } from '../sandbox/endpoints';
 import { awsSecretsOf, renderUserData } from './cloud-init';
 import { isPublished, publishedPorts } from './host';

@@ -2,7 +2,7 @@
  * Kubernetes resource quantities (the unit of ResourceSpec) as numbers, for docker flags and
  * instance sizing on a plain host.
  */
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 
 const MEMORY_UNITS: Readonly<Record<string, number>> = {
   '': 1,

@@ -5,7 +5,7 @@
  * vCPUs for the requests and for the largest CPU limit (docker refuses `--cpus` above the host's count).
  */
 import type { ContainerSpec } from '../clients/types';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { cpuCores, memoryBytes } from './quantity';
 
 export interface InstanceSize {

@@ -31,7 +31,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { ResourceSpec } from '../clients/types';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { terraformLiteral } from '../sandbox/builtins';
 
 /**

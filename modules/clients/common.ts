@@ -4,7 +4,7 @@
  * Which releases follow which network (and their Engine API) is in ./forks.ts.
  */
 import type { ProbeSettings, ValidatorKeysRef } from '../../stacks/props';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import type { ClientMetadata, ImageSelection, SizingByNetwork } from './definition';
 import { NETWORKS } from './types';
 import type {

@@ -9,7 +9,7 @@
  * - Not for a network whose fork enshrines proposer-builder separation (EIP-7732, Glamsterdam on
  *   sepolia): beacon nodes take builders' bids themselves there (./forks.ts `networkBuilders`).
  */
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { CLIENT_UID, NETWORKS_OFFERED, VALIDATOR_GRACE_SECONDS, imageOf, livenessTcp, readinessHttp, resources } from './common';
 import type { ClientMetadata, ImageSelection } from './definition';
 import { forkName, NETWORK_FORKS, networkBuilders } from './forks';

@@ -18,7 +18,7 @@
  * - the spec's resource, storage and probe overrides are applied last (`withOverrides`).
  */
 import type { NodeSpec } from '../../stacks/props';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { DEFAULT_CHECKPOINT_SYNC_URLS, JWT_PATH, withOverrides, withoutTrailingSlash } from './common';
 import type { ProposerSettings } from './definition';
 import { CONSENSUS, EXECUTION, MEV_BOOST, comboSupport, forkName, NETWORK_FORKS, networkBuilders, validatorKeysSupport } from './index';

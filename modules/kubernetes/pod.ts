@@ -11,7 +11,7 @@ import type {
   StatefulSetV1SpecTemplateSpecVolume,
 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import type { ContainerSpec, ProbeSpec, ResourceSpec, SecretFileMount } from '../clients/types';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { JWT_SECRET_KEY, terraformLiteral } from '../sandbox/builtins';
 
 /** Volume name of the generated JWT inside a pod. */

@@ -1,5 +1,5 @@
 import type { ContainerPort, ContainerSpec, ServiceEndpoint } from '../clients/types';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 
 /** The container and port an endpoint points at; an endpoint naming no declared TCP port is refused. */
 export function findPort(

@@ -298,6 +298,7 @@ export class Catalog {
       free: plan.target === 'sandbox',
       bindable: true,
       plan_updateable: true,
+      binding_rotatable: true,
       schemas: {
         service_instance: {
           create: { parameters: this.parameterSchema(plan, 'create') },

@@ -21,6 +21,7 @@ import { LIDO_BUILDER_BOOST_FACTOR, LIDO_EXECUTION_LAYER_REWARDS_VAULTS, LIDO_MA
 import { fillTemplate, isSuperset, isValidScopeTemplate, ScopeComplexityError } from '../scopes';
 import { isChecksumAddress, toChecksumAddress } from './eip55';
 import { isUuid } from './uuid';
+import { checkFileSchema } from './file-schema';
 import { YamlNode } from './yaml-reader';
 
 /** A client release the catalog offers. */
@@ -229,6 +230,8 @@ const TOP_LEVEL_KEYS = [
 export function parseCatalogConfig(document: unknown, source: string): CatalogConfig {
   const root = new YamlNode(source, '', document);
   if (root.isAbsent) root.fail('the catalog is empty; see docs/catalog.md for the format');
+  // Structure first (schemas/catalog.schema.json, the file editors validate against); the rules below.
+  checkFileSchema('catalog', document, source);
   root.map(TOP_LEVEL_KEYS);
 
   const broker = parseBroker(root.child('broker'));

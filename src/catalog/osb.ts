@@ -22,6 +22,8 @@ export interface OsbPlan {
   readonly free: boolean;
   readonly bindable: boolean;
   readonly plan_updateable: boolean;
+  /** A binding may be rotated (`predecessor_binding_id`): the successor gets a new token, the predecessor's stays valid until unbound. */
+  readonly binding_rotatable: boolean;
   readonly schemas: OsbSchemas;
   readonly maximum_polling_duration: number;
   readonly maintenance_info: OsbMaintenanceInfo;

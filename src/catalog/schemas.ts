@@ -113,6 +113,8 @@ function validatorKeys(target: Target, web3signer: boolean): JsonSchema {
       web3signer ? `${keySet} or a Web3Signer URL` : `${keySet}; this validator client takes no Web3Signer URL by flag`
     }. Default: the validator client starts with no keys.`,
     oneOf: web3signer ? [secret, signer] : [secret],
+    // Names where the keys are: accepted, kept encrypted, never returned by GET (OSB fetch).
+    writeOnly: true,
   };
 }
 

@@ -44,7 +44,7 @@ export class SchemaValidators {
 }
 
 /** `/mev_boost/relays/0` -> `mev_boost.relays[0]` */
-function fieldOf(instancePath: string): string {
+export function fieldOf(instancePath: string): string {
   return instancePath
     .split('/')
     .slice(1)
@@ -52,7 +52,8 @@ function fieldOf(instancePath: string): string {
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
-function valueAt(root: unknown, instancePath: string): unknown {
+/** The value an ajv instancePath points at in `root`. */
+export function valueAt(root: unknown, instancePath: string): unknown {
   let value = root;
   for (const part of instancePath.split('/').slice(1)) {
     if (typeof value !== 'object' || value === null) return undefined;

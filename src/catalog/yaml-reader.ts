@@ -96,7 +96,8 @@ export class YamlNode {
   }
 }
 
-function describe(value: unknown): string {
+/** How a YAML value reads in a message: `a list`, `the string "x"`, `number 3`. */
+export function describe(value: unknown): string {
   if (value === undefined || value === null) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

@@ -1,3 +1,9 @@
+/**
+ * Command-line options, parsed by Node's own `util.parseArgs` (strict): `--name value`, `--name=value`
+ * and boolean `--flag`; no positionals. Unknown options are errors, so a typo never silently does the
+ * default thing. `--help` / `-h` is every command's, handled by main.ts before a command runs.
+ */
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { UsageError } from './command';
 
 export interface ParsedArgs {
@@ -6,34 +12,63 @@ export interface ParsedArgs {
   readonly flags: ReadonlySet<string>;
 }
 
-/**
- * `--name value`, `--name=value` and boolean `--flag`; nothing else. Unknown options are errors, so a
- * typo never silently does the default thing.
- */
-export function parseArgs(
-  args: readonly string[],
-  spec: { readonly options?: readonly string[]; readonly flags?: readonly string[] },
-): ParsedArgs {
+export interface ArgsSpec {
+  /** Options taking a value. @default none */
+  readonly options?: readonly string[];
+  /** Boolean options. @default none */
+  readonly flags?: readonly string[];
+}
+
+/** Whether the command line asks for help (`--help` or `-h` anywhere before a `--`). */
+export function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+export function parseArgs(args: readonly string[], spec: ArgsSpec): ParsedArgs {
+  const known = [...(spec.options ?? []), ...(spec.flags ?? [])].map((o) => `--${o}`);
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({
+      args: [...args],
+      options: {
+        ...Object.fromEntries((spec.options ?? []).map((name) => [name, { type: 'string' as const, multiple: true }])),
+        ...Object.fromEntries((spec.flags ?? []).map((name) => [name, { type: 'boolean' as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw usageErrorOf(error, known);
+  }
   const options = new Map<string, string[]>();
   const flags = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (spec.flags?.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags.add(name);
-    } else if (spec.options?.includes(name)) {
-      const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-      options.set(name, [...(options.get(name) ?? []), value]);
-    } else {
-      const known = [...(spec.options ?? []), ...(spec.flags ?? [])].map((o) => `--${o}`);
-      throw new UsageError(`unknown option "${arg}"${known.length ? `; options: ${known.join(', ')}` : ''}`);
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === true) flags.add(name);
+    else if (Array.isArray(value)) {
+      if (value.some((item) => item === '')) throw new UsageError(`--${name} needs a value`);
+      options.set(name, value as string[]);
     }
   }
   return { options, flags };
+}
+
+/** util.parseArgs' errors, in this CLI's words (the option, what is wrong, the options there are). */
+function usageErrorOf(error: unknown, known: readonly string[]): Error {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message;
+  const options = known.length > 0 ? `; options: ${known.join(', ')}` : '';
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option "${option ?? message}"${options}`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`unexpected argument "${/'([^']*)'/.exec(message)?.[1] ?? message}"${options}`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(message.includes('does not take an argument') ? `${option ?? 'that option'} takes no value` : `${option ?? 'an option'} needs a value`);
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 /** The last value of an option given at most once. */

@@ -4,6 +4,7 @@
  * anything else is a bug and prints its stack (exit 1).
  */
 import { ConfigError, OsbError } from '../errors';
+import { asksForHelp } from './args';
 import { UsageError, type CliContext } from './command';
 import { COMMANDS, findCommand } from './commands';
 
@@ -15,6 +16,11 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     return 2;
   }
   const command = await entry.load();
+  // Every command answers --help with its usage, whatever its own options.
+  if (asksForHelp(args)) {
+    context.stdout.write(`${command.summary}\n\n${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(args, context);
   } catch (error) {

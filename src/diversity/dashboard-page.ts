@@ -12,6 +12,7 @@ import type { ShownLayer, ShownReport } from './report';
 import { STATUS_ORDER } from './status';
 
 export interface DashboardInstance {
+  /** The instance's opaque dashboard id (the page is public: never the OSB instance id). */
   readonly id: string;
   readonly network: Network;
   readonly planName: string;
@@ -91,7 +92,7 @@ function instanceSection(instance: DashboardInstance, report: ShownReport): stri
     return share ? `${pct(share.share)} network-wide, ${share.status}` : 'no published share';
   };
   return (
-    `<section class="instance" id="instance"><h2>Instance ${escapeXml(instance.id)}</h2><dl>` +
+    `<section class="instance" id="instance"><h2>This instance</h2><dl>` +
     `<dt>Service</dt><dd>${escapeXml(instance.serviceName)}</dd><dt>Plan</dt><dd>${escapeXml(instance.planName)}</dd>` +
     `<dt>State</dt><dd>${escapeXml(instance.state)}</dd>` +
     `<dt>Execution client</dt><dd>${escapeXml(instance.execution)} (${escapeXml(standing('execution', instance.execution))})</dd>` +

@@ -1,5 +1,6 @@
 /** `X-Broker-API-Originating-Identity: <platform> <base64 of a JSON object>`, decoded for the audit trail. */
 import { badRequest } from '../errors';
+import { describeJsonBoundsViolation, jsonBoundsViolation } from '../json';
 import type { JsonObject, OriginatingIdentity } from './types';
 
 export const ORIGINATING_IDENTITY_HEADER = 'X-Broker-API-Originating-Identity';
@@ -23,5 +24,7 @@ export function parseOriginatingIdentity(header: string): OriginatingIdentity {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest(`${ORIGINATING_IDENTITY_HEADER} value for platform "${platform}" must decode to a JSON object`);
   }
+  const violation = jsonBoundsViolation(value, 'value');
+  if (violation !== undefined) throw badRequest(describeJsonBoundsViolation(`${ORIGINATING_IDENTITY_HEADER} value for platform "${platform}"`, violation));
   return { platform, value: value as JsonObject };
 }

@@ -188,7 +188,10 @@ export interface Binding {
   /** Encrypted at rest; `{}` until the bind succeeds and after unbind. */
   readonly credentials: JsonObject;
   readonly endpoints: readonly BindingEndpoint[];
-  /** sha256 hex of the binding's secret token (src/crypto hashToken); the token itself is never stored. */
+  /**
+   * sha256 hex of the binding's secret token (src/crypto hashToken), for introspection lookups. The token
+   * itself is stored only inside the encrypted `credentials` (GET binding returns it), never in plain text.
+   */
   readonly tokenHash?: string;
   /** Scopes granted to the token, e.g. `pool:validator.<instance-id>:read.basic`. */
   readonly scopes: readonly string[];

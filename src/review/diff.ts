@@ -4,6 +4,7 @@
  * findings a reviewer must not miss: data volumes replaced or destroyed, client versions changed, other
  * replacements. A pure function: no files, no processes.
  */
+import { isObject } from '../json';
 import { BUNDLED_RELEASE_DATA } from '../../modules/clients/release-data';
 import { bumpNote } from './fork-notes';
 import { diffJson, formatPath, type Json, type PathSegment, type ValueChange } from './json-diff';
@@ -104,8 +105,6 @@ interface Block {
   readonly body: Json;
 }
 
-const isObject = (value: unknown): value is { readonly [key: string]: Json } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The blocks of a configuration by address, cdktf's `//` bookkeeping left out. */
 export function blocksOf(config: StackConfig): Map<string, Block> {

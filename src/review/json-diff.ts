@@ -4,6 +4,7 @@
  * strings (cloud-init scripts) as removed/added lines, lists of named objects (containers, ports) pair by
  * name so one inserted element does not show every later one as changed. Pure.
  */
+import { isObject } from '../json';
 
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 
@@ -43,8 +44,6 @@ export function keyPath(segments: readonly PathSegment[]): string {
   return segments.flatMap((segment) => ('key' in segment ? [segment.key] : [])).join('.');
 }
 
-const isObject = (value: Json | undefined): value is { readonly [key: string]: Json } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (a === b) return true;

@@ -5,6 +5,7 @@
  * stays the authority (`ovsb review --terraform-plan`); these rules are what a reviewer can know from a
  * pull request without credentials.
  */
+import { isObject } from '../json';
 import { keyPath, type Json, type ValueChange } from './json-diff';
 
 /** Attribute key paths (object keys only, list positions dropped) that force replacement, by resource type. */
@@ -96,8 +97,6 @@ export function isIgnored(change: Pick<ValueChange, 'segments'>, ignored: readon
   return ignored.some((attribute) => attribute === '' || under(path, attribute));
 }
 
-const isObject = (value: Json | undefined): value is { readonly [key: string]: Json } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** How a resource type holds chain data. */
 export type DataVolumeRole =

@@ -21,8 +21,8 @@ import type { PlanView } from './catalog';
 import { grantedScopes } from './binding-scopes';
 import { bindingCredentials, type IssuedCredentials } from './credentials';
 import type { ServiceDeps } from './instances';
-import { jsonEqual } from './json';
-import { origin, requireOwnIds, type BindRequest, type UnbindRequest } from './requests';
+import { jsonEqual } from '../json';
+import { checkFetchIds, origin, requireOwnIds, type BindRequest, type FetchIds, type UnbindRequest } from './requests';
 import { concurrency, lastOperationView, type LastOperationView } from './views';
 
 export interface BindingView {
@@ -169,9 +169,10 @@ export class BindingService {
   }
 
   /** OSB "Fetching a Service Binding": 404 unless the binding exists and its creation finished. */
-  async fetch(instanceId: string, bindingId: string): Promise<BindingView> {
+  async fetch(instanceId: string, bindingId: string, ids: FetchIds = {}): Promise<BindingView> {
     const binding = await this.deps.storage.getBinding(instanceId, bindingId);
     if (binding === undefined || binding.state === 'deleted') throw notFound(`service binding ${bindingId} of instance ${instanceId} does not exist`);
+    checkFetchIds(`service binding ${bindingId}`, ids, binding.serviceId, binding.planId);
     if (binding.state === 'creating') throw notFound(`service binding ${bindingId} is still being created; poll its last_operation`);
     if (binding.state === 'failed') throw notFound(`service binding ${bindingId} failed to be created; unbind it (DELETE)`);
     const plan = this.deps.catalog.findPlan(binding.serviceId, binding.planId);

@@ -18,8 +18,7 @@ function planView(service: OsbService, plan: OsbPlan): PlanView {
     serviceName: service.name,
     bindable: plan.bindable ?? service.bindable,
     planUpdateable: plan.plan_updateable ?? service.plan_updateable,
-    // An optional OSB field the catalog's plan type does not declare yet; absent means false.
-    bindingRotatable: (plan as { readonly binding_rotatable?: boolean }).binding_rotatable === true,
+    bindingRotatable: plan.binding_rotatable,
     instancesRetrievable: service.instances_retrievable,
     bindingsRetrievable: service.bindings_retrievable,
     requiresApp: plan.metadata?.['requires_app'] === true,

@@ -42,7 +42,8 @@ function collectUrls(value: JsonValue, into: Map<string, Set<string>>): void {
 
 /**
  * `outputs` are what the provisioner stored for consumers (terraform outputs not marked sensitive);
- * `token` is the binding's secret, shown to the platform in the credentials and kept only hashed for lookups;
+ * `token` is the binding's secret, shown to the platform in the credentials (stored encrypted with them, so
+ *   GET binding can return it) and hashed for introspection lookups;
  * `scopes` are what the token grants, as an OAuth2-style space-separated `scope`.
  */
 export function bindingCredentials(outputs: JsonObject, token: string, scopes: readonly string[]): IssuedCredentials {

@@ -80,6 +80,7 @@ export class DiversityService {
   readonly #props: DiversityServiceProps;
   #timer: NodeJS.Timeout | undefined;
   #refreshes = new Map<string, RefreshStatus>();
+  readonly #dataListeners: (() => void)[] = [];
   #overlay: { data: DiversityData; statuses: Map<string, Omit<ServiceDiversity, 'incentives'>> } | undefined;
 
   constructor(props: DiversityServiceProps) {
@@ -88,6 +89,11 @@ export class DiversityService {
 
   get catalog(): Catalog {
     return this.#props.catalog;
+  }
+
+  /** Calls `listener` after a refresh changed the data in use (e.g. to re-encode the OSB catalog off the request path). */
+  onDataChanged(listener: () => void): void {
+    this.#dataListeners.push(listener);
   }
 
   data(): DiversityData {
@@ -119,13 +125,13 @@ export class DiversityService {
   }
 
   /** What the dashboard shows of one node instance (no parameters, no outputs); undefined when unknown. */
-  async dashboardInstance(instanceId: string): Promise<DashboardInstance | undefined> {
-    const instance = await this.#props.storage.getInstance(instanceId);
+  async dashboardInstance(dashboardId: string): Promise<DashboardInstance | undefined> {
+    const instance = await this.#props.storage.findInstanceByDashboardId(dashboardId);
     if (instance === undefined) return undefined;
     const plan = this.#props.catalog.findPlan(instance.serviceId, instance.planId);
     if (plan === undefined || plan.kind !== 'node') return undefined;
     return {
-      id: instance.id,
+      id: dashboardId,
       network: plan.network,
       planName: plan.name,
       serviceName: plan.serviceName,
@@ -192,6 +198,7 @@ export class DiversityService {
       else this.#props.logger.warn({ network: result.network, layer: result.layer, keptFrom: result.keptFrom }, result.error);
       results.push(result);
     }
+    if (results.some((result) => result.ok)) for (const listener of this.#dataListeners) listener();
     return results;
   }
 

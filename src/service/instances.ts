@@ -22,15 +22,16 @@
  * - Policies that read shared state (the diversity ledger of a network) are evaluated and the operation
  *   stored under a named lock per that state, taken before the instance lock.
  */
+import { randomBytes } from 'node:crypto';
 import { badRequest, conflict, gone, notFound, OsbError, unprocessable } from '../errors';
 import type { Instance, JsonObject, OperationRequest, OperationStatus } from '../operations/types';
 import { LockTimeoutError } from '../storage/errors';
 import type { Storage } from '../storage/types';
 import type { PlanView, ServiceCatalog } from './catalog';
-import { jsonEqual } from './json';
+import { jsonEqual } from '../json';
 import { evaluatePolicies, serializationKeys, warningText, type PolicyRequest, type PolicyWarning, type ProvisionPolicy } from './policy';
 import { ALLOW_DATA_VOLUME_REPLACEMENT, type InstanceProvisioner } from './provisioner';
-import { origin, requireOwnIds, type DeprovisionRequest, type ProvisionRequest, type UpdateRequest } from './requests';
+import { checkFetchIds, origin, requireOwnIds, type DeprovisionRequest, type FetchIds, type ProvisionRequest, type UpdateRequest } from './requests';
 import { concurrency, lastOperationView, type LastOperationView } from './views';
 
 /** Receives operations persisted `in progress` (the worker). */
@@ -49,10 +50,16 @@ export interface ServiceDeps {
    * The OSB `dashboard_url` of a new instance (a page of the broker's dashboard), when the broker knows
    * the URL its users reach it at. @default no dashboard_url
    */
-  readonly dashboardUrlOf?: (instanceId: string) => string;
+  readonly dashboardUrlOf?: (dashboardId: string) => string;
   /** OSB `metadata.labels` of a fetched instance (fork readiness). @default none */
   readonly instanceLabels?: (instance: Instance) => Readonly<Record<string, string>>;
 }
+
+/**
+ * An instance's dashboard id: random, so its unauthenticated dashboard page neither confirms instance ids
+ * nor can be found by guessing one (144 bits, URL-safe).
+ */
+export const newDashboardId = (): string => randomBytes(18).toString('base64url');
 
 /** An operation persisted `in progress`; `warnings` are the policies' for a newly accepted one (log them). */
 export interface Accepted {
@@ -132,7 +139,7 @@ export class InstanceService {
             parameters,
             context,
             ...(request.maintenanceInfoVersion !== undefined && { maintenanceInfoVersion: request.maintenanceInfoVersion }),
-            ...(this.deps.dashboardUrlOf !== undefined && { dashboardUrl: this.deps.dashboardUrlOf(input.instanceId) }),
+            ...(this.deps.dashboardUrlOf !== undefined && { dashboardUrl: this.deps.dashboardUrlOf(newDashboardId()) }),
           },
           request: withWarnings(request, warnings),
           description: queuedDescription(warnings),
@@ -341,9 +348,10 @@ export class InstanceService {
    * OSB "Fetching a Service Instance": 404 while provisioning (or after a failed provision), 422
    * ConcurrencyError while an update runs.
    */
-  async fetch(instanceId: string): Promise<InstanceView> {
+  async fetch(instanceId: string, ids: FetchIds = {}): Promise<InstanceView> {
     const { storage, catalog } = this.deps;
     const instance = await this.#requireLiveInstance(instanceId, notFound);
+    checkFetchIds(`service instance ${instanceId}`, ids, instance.serviceId, instance.planId);
     if (instance.state === 'provisioning') {
       throw notFound(`service instance ${instanceId} is still being provisioned; poll last_operation until it succeeds`);
     }

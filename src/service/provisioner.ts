@@ -28,6 +28,11 @@ export interface OperationRun {
   readonly leases?: LeaseFacts;
   /** Progress for last_operation, e.g. `applying 3/7: terraform_data.execution`. Never secrets. */
   readonly onProgress: (description: string) => void;
+  /**
+   * Deprovision: a provision or update of this incarnation succeeded, so resources exist and state that
+   * cannot be found is an error, never "nothing to destroy". @default false
+   */
+  readonly expectState?: boolean;
 }
 
 /** Provision and update synthesise the plan's stack. */

@@ -35,3 +35,32 @@ export const executableReadiness = (name: string, bin: string, variable: string)
     }
   },
 });
+
+/**
+ * The terraform state backend (`TerraformRunner.checkBackend`): checked once at start, then answered from
+ * that result; a failing backend is checked again at most every `recheckMs` (a fixed server or network
+ * turns /ready green without a restart).
+ */
+export function backendReadiness(check: () => Promise<void>, recheckMs = 60_000, now: () => number = Date.now): ReadinessCheck & { start(): Promise<void> } {
+  let last: { ok: true } | { ok: false; error: Error; at: number } | undefined;
+  let running: Promise<void> | undefined;
+  const run = (): Promise<void> =>
+    (running ??= check().then(
+      () => {
+        last = { ok: true };
+        running = undefined;
+      },
+      (error: unknown) => {
+        last = { ok: false, error: error as Error, at: now() };
+        running = undefined;
+      },
+    ));
+  return {
+    name: 'terraform-backend',
+    start: run,
+    async check() {
+      if (last === undefined || (!last.ok && now() - last.at >= recheckMs)) await run();
+      if (last !== undefined && !last.ok) throw last.error;
+    },
+  };
+}

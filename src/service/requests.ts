@@ -94,3 +94,21 @@ export function requireOwnIds(
 }
 
 const clipped = (value: string): string => (value.length > 80 ? `${value.slice(0, 77)}...` : value);
+
+/** `service_id` / `plan_id` query values of a GET: when present they must be the resource's (400 otherwise). */
+export interface FetchIds {
+  /** @default unchecked */
+  readonly serviceId?: string;
+  /** @default unchecked */
+  readonly planId?: string;
+}
+
+/** OSB GET instance / binding: a `service_id` or `plan_id` that is given "MUST be" the resource's. */
+export function checkFetchIds(what: string, given: FetchIds, serviceId: string, planId: string): void {
+  if (given.serviceId !== undefined && given.serviceId !== serviceId) {
+    throw badRequest(`service_id "${clipped(given.serviceId)}" is not the service of ${what} ("${serviceId}"); leave it out or send the instance's`);
+  }
+  if (given.planId !== undefined && given.planId !== planId) {
+    throw badRequest(`plan_id "${clipped(given.planId)}" is not the plan of ${what} ("${planId}"); leave it out or send the current plan's`);
+  }
+}

@@ -68,6 +68,7 @@ export class TerraformProvisioner implements InstanceProvisioner {
     const result = await this.options.runner.destroy(run.instanceId, {
       ...this.#runOptions(run),
       ...(await this.#destroyConfig(run)),
+      ...(run.expectState === true && { expectState: true }),
     });
     run.onProgress(result.destroyed === 0 ? 'Nothing was left to destroy' : `Destroyed ${result.destroyed} resources`);
   }

@@ -291,12 +291,21 @@ export class OperationWorker implements OperationScheduler {
         return withNotes({ state: 'succeeded', description: 'Updated', instance: { outputs: applied.outputs, parameters } }, notes);
       }
       case 'deprovision':
-        await provisioner.deprovision(run);
+        await provisioner.deprovision({ ...run, expectState: await this.#everApplied(operation.instanceId) });
         return { state: 'succeeded', description: 'Deprovisioned: all resources destroyed' };
       case 'bind':
       case 'unbind':
         throw new Error(`${operation.kind} operations are completed by their request, not by the worker`);
     }
+  }
+
+  /** Whether a provision or update of the instance's current incarnation succeeded: then its state must be found. */
+  async #everApplied(instanceId: string): Promise<boolean> {
+    const { storage } = this.#options;
+    const instance = await storage.getInstance(instanceId);
+    if (instance === undefined) return false;
+    const applied = await storage.listOperations({ instanceId, kinds: ['provision', 'update'], states: ['succeeded'], since: instance.createdAt, limit: 1 });
+    return applied.length > 0;
   }
 
   /** What the leases say, for the runner's stale state lock rule (src/terraform/state-lock.ts). */

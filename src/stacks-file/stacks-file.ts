@@ -19,6 +19,7 @@
  *     image: registry.example.com/ovsb:0.1.0
  *     backend: { kind: s3, bucket: ..., key: ovsb-broker.tfstate, region: ... }
  */
+import { checkFileSchema } from '../catalog/file-schema';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
@@ -134,6 +135,8 @@ function withLines<T>(text: string, source: string, read: (document: Document) =
 
 function readEntries(root: YamlNode): TeamStackEntry[] {
   if (root.isAbsent) return [];
+  // Structure first (schemas/stacks.schema.json, the file editors validate against); the rules below.
+  checkFileSchema('stacks', root.value, root.source);
   root.map(['stacks', 'broker']);
   const list = root.child('stacks');
   if (list.isAbsent) return [];

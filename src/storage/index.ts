@@ -28,6 +28,11 @@ export function storageEngineFor(databaseUrl: string | undefined): StorageEngine
   );
 }
 
+function leaseClockOf(options: OpenStorageOptions): { leaseClock?: () => Date } {
+  const chosen = options.leaseClock ?? options.clock ?? 'database';
+  return chosen === 'database' ? {} : { leaseClock: chosen };
+}
+
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const replicaId = options.replicaId ?? newReplicaId();
@@ -47,6 +52,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
     replicaId,
     operationLeaseMs: options.operationLeaseMs ?? DEFAULT_LEASE_MS,
     clock,
+    ...leaseClockOf(options),
   });
   try {
     await applyMigrations(driver, () => clock().getTime());

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { ExternalError } from '../errors';
 import { LockTimeoutError } from './errors';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '../concurrency';
 import { type Row, type SqlDialect, type SqlDriver, type SqlExecutor, type SqlParam, UniqueViolation } from './sql/driver';
 
 /** First key of every OVSB advisory lock ('OVSB' in ASCII), so other applications' locks never collide. */
@@ -21,6 +21,10 @@ const LOCK_NOT_AVAILABLE = '55P03';
 /** A database that does not accept a connection within this is reported, not waited on forever. */
 const CONNECT_TIMEOUT_MS = 10_000;
 const UNIQUE_VIOLATION = '23505';
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+/** The client gives up a little after the server would have, so the server's error wins when it can answer. */
+const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
+const KEEPALIVE_DELAY_MS = 10_000;
 
 /** Our statements are a fixed set, so their `$n` forms are computed once. */
 const numberedCache = new Map<string, string>();
@@ -52,6 +56,8 @@ export const lockKeyOf = (instanceId: string): number => createHash('sha256').up
 
 const dialect: SqlDialect = {
   forUpdate: ' FOR UPDATE',
+  // clock_timestamp(), not now(): the time of the statement, not of the transaction's start.
+  nowMs: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
   identityMatches(identity) {
     return { sql: 'identity_value @> ?::jsonb', params: [JSON.stringify(identity)] };
   },
@@ -87,6 +93,11 @@ export interface PostgresDriverOptions {
   readonly url: string;
   readonly poolSize: number;
   readonly lockTimeoutMs: number;
+  /**
+   * Longest a statement may run, enforced by the server (statement_timeout) and by the client
+   * (query_timeout, for a connection that went half-open and would never answer). @default 30_000
+   */
+  readonly queryTimeoutMs?: number;
   /** Errors of idle pooled connections (e.g. the server restarted); the next query reports its own. */
   readonly onBackgroundError?: (error: Error) => void;
 }
@@ -104,17 +115,24 @@ export class PostgresDriver implements SqlDriver {
 
   constructor(options: PostgresDriverOptions) {
     const onError = (error: Error) => options.onBackgroundError?.(error);
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    // TCP keepalive finds a peer that vanished (half-open connection) even on a connection that only
+    // holds an advisory lock and sends nothing.
+    const connection = { connectionString: options.url, max: options.poolSize, keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS };
     this.#pool = new Pool({
-      connectionString: options.url,
-      max: options.poolSize,
+      ...connection,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
       application_name: 'ovsb',
     });
-    // Waiting for a free lock connection counts against the lock wait.
+    // Waiting for a free lock connection counts against the lock wait; pg_advisory_lock waits up to the
+    // lock wait (lock_timeout), so its statements may run that much longer.
     this.#lockPool = new Pool({
-      connectionString: options.url,
-      max: options.poolSize,
+      ...connection,
       connectionTimeoutMillis: options.lockTimeoutMs,
+      statement_timeout: options.lockTimeoutMs + queryTimeoutMs,
+      query_timeout: options.lockTimeoutMs + queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
       application_name: 'ovsb-locks',
     });
     this.#pool.on('error', onError);
@@ -173,7 +191,7 @@ export class PostgresDriver implements SqlDriver {
     const started = Date.now();
     const timeout = () => new LockTimeoutError(instanceId, Date.now() - started);
     // Waiters in this process queue here, so only one of them holds a connection waiting on the server.
-    const releaseLocal = await this.#mutex.acquire(instanceId, this.#lockTimeoutMs, timeout);
+    const releaseLocal = await this.#mutex.acquireWithin(instanceId, this.#lockTimeoutMs, timeout);
     try {
       const client = await this.#connect(this.#lockPool).catch((error: unknown) => {
         throw Date.now() - started >= this.#lockTimeoutMs ? timeout() : error;

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensurePrivateDir } from '../crypto/keys';
 import { ExternalError } from '../errors';
 import { LockTimeoutError } from './errors';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '../concurrency';
 import { type Row, type SqlDialect, type SqlDriver, type SqlExecutor, type SqlParam, UniqueViolation } from './sql/driver';
 
 export const SQLITE_FILE = 'ovsb.db';
@@ -31,6 +31,7 @@ const fileQueues = new Map<string, { tail: Promise<unknown>; users: number }>();
 
 const dialect: SqlDialect = {
   forUpdate: '',
+  nowMs: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
   identityMatches(identity) {
     const keys = Object.keys(identity);
     return {
@@ -159,7 +160,7 @@ export class SqliteDriver implements SqlDriver {
   async withLock<T>(instanceId: string, fn: () => Promise<T>): Promise<T> {
     const started = Date.now();
     const timeout = () => new LockTimeoutError(instanceId, Date.now() - started);
-    const releaseLocal = await this.#mutex.acquire(instanceId, this.#lockTimeoutMs, timeout);
+    const releaseLocal = await this.#mutex.acquireWithin(instanceId, this.#lockTimeoutMs, timeout);
     try {
       while (!(await this.#tryLockRow(instanceId))) {
         if (Date.now() - started >= this.#lockTimeoutMs) throw timeout();

@@ -34,6 +34,7 @@ import type {
 } from '../operations/types';
 import type { SecretBox } from '../crypto/secret-box';
 
+
 export type StorageEngine = 'sqlite' | 'postgres';
 
 export interface NewInstance {
@@ -212,6 +213,8 @@ export interface Storage {
 
   // Instances
   getInstance(instanceId: string): Promise<Instance | undefined>;
+  /** The live (not deprovisioned) instance whose dashboard URL ends in `/dashboard/instances/<dashboardId>`. */
+  findInstanceByDashboardId(dashboardId: string): Promise<Instance | undefined>;
   listInstances(filter?: InstanceFilter): Promise<Instance[]>;
   /** Direct edit outside an operation (e.g. a context-only update). Throws 'instance-not-found'. */
   updateInstance(instanceId: string, patch: InstancePatch): Promise<Instance>;
@@ -276,6 +279,21 @@ export interface Storage {
    * throws 'operation-not-in-progress' or 'lease-lost' otherwise.
    */
   completeOperation(operationId: string, outcome: OperationOutcome): Promise<Operation>;
+
+  /**
+   * Retention: removes what only history needs, once older than `before`: deprovisioned instance
+   * tombstones and their finished operations (the whole audit trail of an instance deleted before then),
+   * and deleted binding tombstones with their finished operations. Live instances and bindings keep
+   * every operation. Nothing in progress is touched.
+   */
+  pruneRetired(before: Date): Promise<PruneResult>;
+}
+
+/** What a retention pass removed. */
+export interface PruneResult {
+  readonly operations: number;
+  readonly instances: number;
+  readonly bindings: number;
 }
 
 export interface OpenStorageOptions {
@@ -291,8 +309,14 @@ export interface OpenStorageOptions {
   readonly operationLeaseMs?: number;
   /** Longest wait for `withInstanceLock`. @default 15_000 */
   readonly lockTimeoutMs?: number;
-  /** Time source (tests move it to expire leases). @default () => new Date() */
+  /** Time source of row timestamps. @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * Time source of operation leases (claim, renewal, expiry). `database`: the database server's clock, one
+   * clock for every replica whatever their own clocks say. @default `clock` when one is given (tests move
+   * it to expire leases), else `database`
+   */
+  readonly leaseClock?: (() => Date) | 'database';
   /** PostgreSQL pool size for queries (advisory locks use a second pool of the same size). @default 10 */
   readonly poolSize?: number;
   /** Errors of idle PostgreSQL connections (e.g. server restart), for logging. @default ignored: the next query fails with its own error */

@@ -10,6 +10,7 @@
  * The synthesised configuration carries the backend block (from {@link backendPropsFor}); the runner
  * checks it matches before every run, so state never lands somewhere unexpected.
  */
+import { isObject } from '../json';
 import { Client } from 'pg';
 
 import type { BackendProps } from '../../stacks/props';
@@ -61,8 +62,6 @@ export function backendEnv(backend: StateBackend): Record<string, string> {
   return backend.kind === 'pg' ? { PG_CONN_STR: backend.connectionString } : {};
 }
 
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The `terraform.backend` block of a synthesised configuration, if any: `{ kind, settings }`. */
 function backendBlock(config: object): { kind: string; settings: Readonly<Record<string, unknown>> } | undefined {

@@ -16,6 +16,7 @@
  *   `data_volume`, when the record is deleted or replaced, or updated with another volume `name` or
  *   `size_gi`: the sandbox's stand-in for the claim template (a mount path change is a pod change only).
  */
+import { isObject } from '../json';
 import type { ChangeAction, ResourceRef } from './events';
 
 export interface DataVolumeChange {
@@ -35,7 +36,6 @@ export type DataVolumePredicate = (change: DataVolumeChange) => boolean;
 const DESTRUCTIVE: ReadonlySet<ChangeAction> = new Set(['delete', 'replace']);
 
 type JsonObject = Readonly<Record<string, unknown>>;
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A nested block: plan JSON always has lists, synthesised JSON has an object for single blocks. */
 function blocks(value: unknown): JsonObject[] {

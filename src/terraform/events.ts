@@ -7,6 +7,7 @@
  * Nothing here carries an output value: `outputs` events of apply never contain sensitive values, and
  * the parser keeps only names, types and flags.
  */
+import { isObject } from '../json';
 
 /** Planned or applied action on one resource instance. */
 export type ChangeAction =
@@ -116,8 +117,6 @@ export type TerraformEvent =
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const obj = (value: unknown): JsonObject => (isObject(value) ? value : {});

@@ -3,6 +3,7 @@
  * of a saved plan) and `validate -json`. Each throws {@link MachineOutputError} when the document is not what terraform
  * documents, so a changed format fails loudly instead of yielding empty credentials.
  */
+import { isObject } from '../json';
 import { parseDiagnostic, type ChangeAction, type Diagnostic, type ResourceRef } from './events';
 
 export interface TerraformOutput {
@@ -60,8 +61,6 @@ export class MachineOutputError extends Error {
 }
 
 type JsonObject = Readonly<Record<string, unknown>>;
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseDocument(text: string, what: string): JsonObject {
   let parsed: unknown;

@@ -6,8 +6,10 @@
  * Guarantees:
  * - never two runs on one instance at once (in this process; across broker replicas the storage layer's
  *   locks and terraform's state lock take over), and at most `maxConcurrent` runs overall, FIFO beyond;
- * - `terraform init` runs one at a time across instances: the shared plugin cache is not safe for
- *   concurrent installs, and neither is the pg backend's first-time table creation;
+ * - a `terraform init` that may install providers into the shared plugin cache (not safe for concurrent
+ *   installs) or create the pg backend's shared sequence runs alone; once this process has installed
+ *   every provider a configuration needs (and, for pg, initialised the backend once), inits of
+ *   different instances run in parallel;
  * - every operation has one deadline for all its steps, queueing included; terraform is interrupted
  *   (SIGINT) early enough that the SIGKILL after `interruptGraceMs` still falls inside it, and the
  *   operation fails saying so;
@@ -18,6 +20,7 @@
  *   run there, and a lock that outlives its holder (s3) is force-unlocked when the broker's operation
  *   leases show its holder is gone (state-lock.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +32,13 @@ import {
   backendPropsFor,
   checkBackendBlock,
   dropRemoteState,
+  pgSchemaName,
   remoteStateStatus,
   type StateBackend,
 } from './backends';
 import { writeCliConfig } from './cli-config';
 import type { CommandContext } from './commands';
-import { DeadlinePassed, KeyedMutex, Semaphore, type Release, untilDeadline } from './concurrency';
+import { DeadlinePassed, KeyedMutex, Semaphore, type Release, untilDeadline } from '../concurrency';
 import { defaultDataVolumePredicate, type DataVolumePredicate } from './data-volumes';
 import { TerraformError } from './errors';
 import type { ChangeCounts, TerraformEvent } from './events';
@@ -109,6 +113,13 @@ export interface DestroyOptions extends RunOptions {
    * @default none: the workspace's kept configuration is used
    */
   readonly config?: object;
+  /**
+   * The instance was applied successfully before, so its state must be found: with the local backend a
+   * missing workspace or state file (a lost data dir, or a replica that never had it) is then an error,
+   * never "nothing to destroy" (the resources would live on, reported destroyed).
+   * @default false
+   */
+  readonly expectState?: boolean;
 }
 
 export interface ApplyResult {
@@ -148,6 +159,14 @@ interface Run {
   wait(semaphore: Semaphore, waitingMessage: string): Promise<Release>;
 }
 
+/** Source addresses of the providers a synthesised configuration requires (`terraform.required_providers`). */
+function requiredProviders(config: object): string[] {
+  const terraform = (config as { terraform?: { required_providers?: Record<string, { source?: unknown } | string> } }).terraform;
+  return Object.entries(terraform?.required_providers ?? {}).map(([name, requirement]) =>
+    typeof requirement === 'object' && typeof requirement.source === 'string' ? requirement.source : name,
+  );
+}
+
 const DEFAULTS = {
   terraformBin: 'terraform',
   maxConcurrent: 4,
@@ -181,6 +200,10 @@ export class TerraformRunner {
   readonly #instances = new KeyedMutex();
   readonly #pool: Semaphore;
   readonly #initLock = new Semaphore(1);
+  /** Provider source addresses a successful init of this process installed into the plugin cache. */
+  readonly #installedProviders = new Set<string>();
+  /** A successful init against the backend ran (pg: its shared sequence exists). */
+  #backendInitialised = false;
   #directories: Promise<void> | undefined;
 
   constructor(config: TerraformRunnerConfig) {
@@ -213,12 +236,81 @@ export class TerraformRunner {
     return backendPropsFor(this.#backend, this.#workspaces.for(instanceKey));
   }
 
+  /**
+   * Whether terraform can use the state backend: for pg, a one-off `terraform init` of an empty
+   * configuration against a throwaway schema (dropped after), so a backend terraform cannot reach (its
+   * driver requires TLS unless `sslmode=disable`) is found at start, not at every provision's init.
+   * Rejects with an ExternalError naming the cause and the fix. local: nothing to check; s3: not checked.
+   */
+  async checkBackend(timeoutMs = 60_000): Promise<void> {
+    if (this.#backend.kind !== 'pg') return;
+    await this.#ensureDirectories();
+    const ws = this.#workspaces.for(`backend-check-${randomBytes(8).toString('hex')}`);
+    const config = { terraform: { backend: { pg: { schema_name: pgSchemaName(ws) } } } };
+    const context: CommandContext = {
+      cwd: ws.dir,
+      cliConfigFile: this.#cliConfigFile,
+      pluginCacheDir: this.#pluginCacheDir,
+      homeDir: this.#homeDir,
+      env: { ...this.#providerEnv, ...backendEnv(this.#backend) },
+    };
+    try {
+      await this.#workspaces.writeConfig(ws, config);
+      await this.#writeCliConfig();
+      await this.#invoker.init(context, { timeoutMs, killGraceMs: 1_000, limitMs: timeoutMs, operation: 'terraform init (backend check)', lockTimeoutSec: this.#lockTimeoutSec });
+    } catch (error) {
+      const text = error instanceof Error ? `${error.message} ${(error as Partial<ExternalError>).details?.diagnostics?.join(' ') ?? ''}` : String(error);
+      const hint = /SSL is not enabled|ssl/i.test(text)
+        ? ' The server does not offer TLS and terraform\'s pg driver requires it: add ?sslmode=disable to OVSB_TF_PG_CONN_STR (only on a trusted network) or enable TLS on the server.'
+        : ' Check OVSB_TF_PG_CONN_STR (or OVSB_DATABASE_URL) and that the server accepts terraform\'s connection.';
+      throw new ExternalError(`the terraform pg state backend is not usable: ${(error as Error).message}.${hint}`, { source: 'terraform init (pg backend check)' }, { cause: error });
+    } finally {
+      await dropRemoteState(this.#backend, ws).catch(() => undefined);
+      await this.#workspaces.remove(ws).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Removes workspace directories this replica no longer needs, skipping any a run of this process holds
+   * or a terraform process works in:
+   * - pg / s3 backend: every other one (the state lives in the backend; a workspace is only a cache of
+   *   configuration and providers, written again by the next run on whichever replica gets it);
+   * - local backend: those of instances not in `liveInstanceKeys` whose state holds no resources (a
+   *   workspace with resources is the only record of them: kept, and reported).
+   */
+  async collectWorkspaces(liveInstanceKeys: readonly string[]): Promise<{ readonly removed: readonly string[]; readonly keptWithResources: readonly string[] }> {
+    const live = new Set(liveInstanceKeys.map((key) => this.#workspaces.for(key).id));
+    const removed: string[] = [];
+    const keptWithResources: string[] = [];
+    for (const id of await this.#workspaces.list()) {
+      if (this.#backend.kind === 'local' && live.has(id)) continue;
+      if (this.#instances.isLocked(id)) continue;
+      const release = await this.#instances.acquire(id);
+      try {
+        const ws = this.#workspaces.byId(id);
+        if ((await terraformProcessesIn(ws.dir, this.#bin)).length > 0) continue;
+        if (this.#backend.kind === 'local') {
+          const state = await this.#workspaces.localState(ws);
+          if (state.kind === 'resources' || state.kind === 'unreadable') {
+            keptWithResources.push(id);
+            continue;
+          }
+        }
+        await this.#workspaces.remove(ws);
+        removed.push(id);
+      } finally {
+        release();
+      }
+    }
+    return { removed, keptWithResources };
+  }
+
   /** Provision (or its re-run after an interruption): write the configuration, init, apply, read the outputs. */
   apply(instanceKey: string, config: object, options: RunOptions = {}): Promise<ApplyResult> {
     return this.#withInstance(instanceKey, 'terraform apply', options, true, async (run) => {
       checkBackendBlock(config, this.#backend, run.ws);
       await this.#workspaces.writeConfig(run.ws, config);
-      await this.#init(run);
+      await this.#init(run, config);
       const result = await this.#locking(run, () =>
         this.#invoker.apply(run.context, { ...run.locking(), onEvent: this.#progressFor(run, new ChangeProgress('applying')) }),
       );
@@ -234,7 +326,15 @@ export class TerraformRunner {
       const kept = (await this.#workspaces.exists(run.ws)) ? await this.#workspaces.readConfig(run.ws) : undefined;
       const config = kept ?? options.config;
       const state = await this.#stateStatus(run.ws, config);
-      if (state === 'nothing') {
+      if (state === 'unseen' && options.expectState === true) {
+        throw new ExternalError(
+          `terraform destroy: the terraform state of workspace ${run.ws.id} is not on this broker (local backend: no state file in ${run.ws.dir}), ` +
+            'although the instance was applied; nothing was destroyed. Restore the data dir (or run the broker that holds it) and deprovision again; ' +
+            'several replicas need a shared backend (OVSB_TF_BACKEND=pg or s3)',
+          { source: 'terraform destroy' },
+        );
+      }
+      if (state === 'nothing' || state === 'unseen') {
         run.progress('nothing to destroy');
         await this.#cleanUp(run.ws);
         return { destroyed: 0 };
@@ -247,7 +347,7 @@ export class TerraformRunner {
       }
       checkBackendBlock(config, this.#backend, run.ws);
       if (kept === undefined) await this.#workspaces.writeConfig(run.ws, config);
-      await this.#init(run);
+      await this.#init(run, config);
       const result = await this.#locking(run, () =>
         this.#invoker.destroy(run.context, { ...run.locking(), onEvent: this.#progressFor(run, new ChangeProgress('destroying')) }),
       );
@@ -264,7 +364,7 @@ export class TerraformRunner {
           source: 'terraform output',
         });
       }
-      if (!(await this.#workspaces.isInitialised(run.ws))) await this.#init(run);
+      if (!(await this.#workspaces.isInitialised(run.ws))) await this.#init(run, undefined);
       return this.#invoker.output(run.context, run.invocation());
     });
   }
@@ -287,7 +387,7 @@ export class TerraformRunner {
         const tracker = new ChangeProgress('applying');
         let changes: readonly PlannedChange[];
         try {
-          await this.#init(run);
+          await this.#init(run, config);
           run.progress('planning the update');
           // The plan holds configuration values, secrets included: the file is private before terraform
           // writes a byte (terraform truncates an existing file and keeps its mode).
@@ -424,20 +524,31 @@ export class TerraformRunner {
     return this.#directories;
   }
 
-  /** terraform init, one at a time across the runner, with a freshly written CLI config. */
-  async #init(run: Run): Promise<void> {
-    const release = await run.wait(this.#initLock, 'waiting for another instance\'s terraform init');
+  /**
+   * terraform init with a freshly written CLI config: alone while it may install providers or set up the
+   * backend for the first time, in parallel with other instances' once neither can happen.
+   */
+  async #init(run: Run, config: object | undefined): Promise<void> {
+    const providers = config === undefined ? undefined : requiredProviders(config);
+    const warm = providers !== undefined && this.#backendInitialised && providers.every((source) => this.#installedProviders.has(source));
+    const release = warm ? undefined : await run.wait(this.#initLock, 'waiting for another instance\'s terraform init');
     try {
       run.progress('initialising terraform');
-      await writeCliConfig(this.#cliConfigFile, {
-        pluginCacheDir: this.#pluginCacheDir,
-        ...(this.#providerMirror !== undefined ? { providerMirror: this.#providerMirror } : {}),
-        ...(this.#providerMirrorOnly ? { mirrorOnly: true } : {}),
-      });
+      if (!warm) await this.#writeCliConfig();
       await this.#invoker.init(run.context, run.locking());
+      this.#backendInitialised = true;
+      for (const source of providers ?? []) this.#installedProviders.add(source);
     } finally {
-      release();
+      release?.();
     }
+  }
+
+  #writeCliConfig(): Promise<void> {
+    return writeCliConfig(this.#cliConfigFile, {
+      pluginCacheDir: this.#pluginCacheDir,
+      ...(this.#providerMirror !== undefined ? { providerMirror: this.#providerMirror } : {}),
+      ...(this.#providerMirrorOnly ? { mirrorOnly: true } : {}),
+    });
   }
 
   /** Interrupts terraform processes a previous broker process left running in this workspace. */
@@ -491,13 +602,15 @@ export class TerraformRunner {
   }
 
   /** Whether anything may exist to destroy, decided without terraform where the backend allows. */
-  async #stateStatus(ws: Workspace, config: object | undefined): Promise<'nothing' | 'resources' | 'unknown'> {
+  /** `unseen`: no local state at all (no workspace, or no state file): nothing here, but maybe elsewhere. */
+  async #stateStatus(ws: Workspace, config: object | undefined): Promise<'nothing' | 'unseen' | 'resources' | 'unknown'> {
     switch (this.#backend.kind) {
       case 'local': {
-        if (!(await this.#workspaces.exists(ws))) return 'nothing';
+        if (!(await this.#workspaces.exists(ws))) return 'unseen';
         const statePath = config ? checkBackendBlock(config, this.#backend, ws).localStatePath : undefined;
         const state = await this.#workspaces.localState(ws, statePath);
-        if (state.kind === 'absent' || state.kind === 'empty') return 'nothing';
+        if (state.kind === 'absent') return 'unseen';
+        if (state.kind === 'empty') return 'nothing';
         return state.kind === 'resources' ? 'resources' : 'unknown';
       }
       case 'pg': {

@@ -23,6 +23,7 @@
  * absolute path (AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE for `~/.aws`, KUBECONFIG or
  * KUBE_CONFIG_PATH for `~/.kube/config`); in-cluster and instance-profile credentials need no file.
  */
+import { envInteger, envValue, type Env } from '../env';
 import { ConfigError } from '../errors';
 import type { StateBackend } from './backends';
 import { checkMirrorOnly } from './cli-config';
@@ -30,47 +31,52 @@ import type { TerraformRunnerConfig } from './runner';
 
 export type TerraformRunnerSettings = Omit<TerraformRunnerConfig, 'log' | 'dataVolumePredicate'>;
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const PASSED_THROUGH = /^(KUBECONFIG|KUBE_[A-Z0-9_]+|KUBERNETES_SERVICE_(HOST|PORT)|AWS_[A-Z0-9_]+|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|SSL_CERT_FILE|SSL_CERT_DIR)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const value = (env: Env, name: string): string | undefined => {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-};
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  const parsed = Number(raw);
-  if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
-    throw new ConfigError(name, '', `${JSON.stringify(raw)} is not an integer between ${min} and ${max}`);
-  }
-  return parsed;
-}
 
 function required(env: Env, name: string, why: string): string {
-  const raw = value(env, name);
+  const raw = envValue(env, name);
   if (raw === undefined) throw new ConfigError(name, '', `is required ${why}`);
   return raw;
 }
 
+const isPostgresUrl = (url: string | undefined): boolean => url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+
+/**
+ * The state backend when OVSB_TF_BACKEND is unset: `pg` when the broker's database is PostgreSQL (the
+ * choice for several replicas, and a replica must see every instance's state), else `local`.
+ */
+export function defaultBackendKind(env: Env): 'local' | 'pg' {
+  return isPostgresUrl(envValue(env, 'OVSB_DATABASE_URL')) ? 'pg' : 'local';
+}
+
 function backend(env: Env): StateBackend {
-  const kind = value(env, 'OVSB_TF_BACKEND') ?? 'local';
+  const kind = envValue(env, 'OVSB_TF_BACKEND') ?? defaultBackendKind(env);
   switch (kind) {
     case 'local':
+      if (isPostgresUrl(envValue(env, 'OVSB_DATABASE_URL'))) {
+        // Several replicas share the database but not the workspaces: an operation on a replica without
+        // the instance's state would re-apply against nothing (duplicates) or destroy nothing.
+        throw new ConfigError(
+          'OVSB_TF_BACKEND',
+          '',
+          '"local" keeps terraform state in one replica\'s data dir, while OVSB_DATABASE_URL (PostgreSQL) lets several replicas run operations; ' +
+            'use OVSB_TF_BACKEND=pg (or unset it: pg is the default with PostgreSQL) or s3',
+        );
+      }
       return { kind };
     case 'pg': {
-      const connectionString = value(env, 'OVSB_TF_PG_CONN_STR') ?? value(env, 'OVSB_DATABASE_URL');
+      const connectionString = envValue(env, 'OVSB_TF_PG_CONN_STR') ?? envValue(env, 'OVSB_DATABASE_URL');
       if (connectionString === undefined || !/^postgres(ql)?:\/\//.test(connectionString)) {
         throw new ConfigError('OVSB_TF_PG_CONN_STR', '', 'is required with OVSB_TF_BACKEND=pg (postgres://user:password@host:5432/db); OVSB_DATABASE_URL is used when it is a postgres:// URL');
       }
       return { kind, connectionString };
     }
     case 's3': {
-      const keyPrefix = value(env, 'OVSB_TF_S3_KEY_PREFIX');
-      const dynamodbTable = value(env, 'OVSB_TF_S3_DYNAMODB_TABLE');
+      const keyPrefix = envValue(env, 'OVSB_TF_S3_KEY_PREFIX');
+      const dynamodbTable = envValue(env, 'OVSB_TF_S3_DYNAMODB_TABLE');
       return {
         kind,
         bucket: required(env, 'OVSB_TF_S3_BUCKET', 'with OVSB_TF_BACKEND=s3'),
@@ -85,14 +91,14 @@ function backend(env: Env): StateBackend {
 }
 
 function flag(env: Env, name: string): boolean {
-  const raw = value(env, name);
+  const raw = envValue(env, name);
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
   throw new ConfigError(name, '', `${JSON.stringify(raw)} is not true or false`);
 }
 
 function providerEnv(env: Env): Record<string, string> {
-  const extra = (value(env, 'OVSB_TF_PASS_ENV') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const extra = (envValue(env, 'OVSB_TF_PASS_ENV') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of extra) {
     if (!ENV_NAME.test(name)) throw new ConfigError('OVSB_TF_PASS_ENV', '', `${JSON.stringify(name)} is not an environment variable name`);
   }
@@ -105,18 +111,18 @@ function providerEnv(env: Env): Record<string, string> {
 }
 
 export function terraformRunnerSettings(env: Env, dataDir: string): TerraformRunnerSettings {
-  const providerMirror = value(env, 'OVSB_PROVIDER_MIRROR');
+  const providerMirror = envValue(env, 'OVSB_PROVIDER_MIRROR');
   const mirrorOnly = flag(env, 'OVSB_PROVIDER_MIRROR_ONLY');
   checkMirrorOnly({ mirrorOnly, providerMirror });
   return {
-    terraformBin: value(env, 'OVSB_TERRAFORM_BIN') ?? 'terraform',
+    terraformBin: envValue(env, 'OVSB_TERRAFORM_BIN') ?? 'terraform',
     dataDir,
     backend: backend(env),
     ...(providerMirror !== undefined ? { providerMirror } : {}),
     ...(mirrorOnly ? { providerMirrorOnly: true } : {}),
-    maxConcurrent: integer(env, 'OVSB_MAX_CONCURRENT_APPLIES', 4, 1, 64),
-    lockTimeoutMs: integer(env, 'OVSB_TF_LOCK_TIMEOUT_SEC', 60, 0, 3600) * 1000,
-    interruptGraceMs: integer(env, 'OVSB_TF_INTERRUPT_GRACE_SEC', 30, 1, 3600) * 1000,
+    maxConcurrent: envInteger(env, 'OVSB_MAX_CONCURRENT_APPLIES', 4, 1, 64),
+    lockTimeoutMs: envInteger(env, 'OVSB_TF_LOCK_TIMEOUT_SEC', 60, 0, 3600) * 1000,
+    interruptGraceMs: envInteger(env, 'OVSB_TF_INTERRUPT_GRACE_SEC', 30, 1, 3600) * 1000,
     providerEnv: providerEnv(env),
   };
 }

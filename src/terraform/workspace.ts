@@ -10,6 +10,7 @@
  * Directories are 0700 and files the runner writes 0600; after each terraform run the runner tightens
  * what terraform created (state, backup, lock file) the same way.
  */
+import { isObject } from '../json';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
@@ -35,12 +36,12 @@ export type LocalStateStatus =
   /** The file exists but is not a readable state (e.g. truncated by a crash): let terraform judge. */
   | { readonly kind: 'unreadable' };
 
+const WORKSPACE_ID = /^ws-[0-9a-f]{32}$/;
+
 export function workspaceId(instanceKey: string): string {
   return `ws-${createHash('sha256').update(instanceKey, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
-const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Managed resource instances in a terraform state document (v4 format); undefined if not a state. */
 export function managedInstanceCount(state: unknown): number | undefined {
@@ -61,9 +62,24 @@ export class Workspaces {
   }
 
   for(instanceKey: string): Workspace {
-    const id = workspaceId(instanceKey);
+    return this.byId(workspaceId(instanceKey));
+  }
+
+  /** The workspace of an id from `list()`. */
+  byId(id: string): Workspace {
+    if (!WORKSPACE_ID.test(id)) throw new Error(`not a workspace id: ${id}`);
     const dir = join(this.root, id);
     return { id, dir, configFile: join(dir, CONFIG_FILE), dependencyLockFile: join(dir, DEPENDENCY_LOCK_FILE) };
+  }
+
+  /** Ids of the workspace directories present. */
+  async list(): Promise<string[]> {
+    try {
+      return (await readdir(this.root, { withFileTypes: true })).filter((entry) => entry.isDirectory() && WORKSPACE_ID.test(entry.name)).map((entry) => entry.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   async exists(ws: Workspace): Promise<boolean> {

@@ -101,7 +101,8 @@ describe('Dockerfile', () => {
 
   it('THEN what the runtime stage copies from the build stage is there: copied into /app or produced by the build', () => {
     const build = stage('build');
-    const inBuild = new Set(['node_modules', 'dist']);
+    // terraform-providers: `terraform providers mirror` in the build stage fills it.
+    const inBuild = new Set(['node_modules', 'dist', ...(/providers mirror \/app\/terraform-providers/.test(runs(build)) ? ['terraform-providers'] : [])]);
     for (const copy of copies(build)) {
       for (const source of copy.sources) inBuild.add(copy.destination === './' ? source.replace(/\/$/, '') : copy.destination.replace(/^\.\//, ''));
     }
@@ -115,6 +116,12 @@ describe('Dockerfile', () => {
 
   it('THEN the runtime ships terraform-provider-ovsb in terraform\'s implied system mirror', () => {
     expect(runs(stage('runtime'))).toMatch(/node dist\/src\/cli\/main\.js provider install \/usr\/local\/share\/terraform\/plugins/);
+  });
+
+  it('THEN every provider the stacks need is mirrored into the image and is the default OVSB_PROVIDER_MIRROR (no download at pod start)', () => {
+    expect(runs(stage('build'))).toMatch(/synth --out \/tmp\/synth.*provider-requirements\.js.*providers mirror \/app\/terraform-providers/);
+    expect(copies(stage('runtime'))).toContainEqual({ from: 'build', sources: ['/app/terraform-providers'], destination: '/opt/terraform-providers' });
+    expect(stage('runtime').instructions.filter((i) => i.keyword === 'ENV').at(-1)?.args).toMatch(/OVSB_PROVIDER_MIRROR=\/opt\/terraform-providers/);
   });
 
   it('THEN the runtime runs `ovsb serve` as the non-root user the Kubernetes Deployment expects, on 0.0.0.0:8080, with a /live health check', () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
   )!;
   const res = await osb(h.app)
     .put('/v2/service_instances/dash-1?accepts_incomplete=true')
-    .send({ service_id: plan.serviceId, plan_id: plan.id, parameters: { fee_recipient: '0x52908400098527886E0F7030069857D2E4169EE7', validator_count: 2 } });
+    .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: { fee_recipient: '0x52908400098527886E0F7030069857D2E4169EE7', validator_count: 2 } });
   expect(res.status).toBe(202);
   dashboardUrl = res.body.dashboard_url as string;
   server = createServer(h.app);
@@ -65,7 +65,9 @@ async function open(path: string, credentials?: { username: string; password: st
 
 describe('GIVEN a broker with a teku validator on mainnet and OVSB_PUBLIC_URL set', () => {
   it("THEN the provision answer's dashboard_url points at the instance's dashboard page", () => {
-    expect(dashboardUrl).toBe(`${PUBLIC_URL}/dashboard/instances/dash-1`);
+    // An opaque per-instance id, never the OSB instance id (the page is public).
+    expect(dashboardUrl).toMatch(new RegExp(`^${PUBLIC_URL}/dashboard/instances/[A-Za-z0-9_-]{24}$`));
+    expect(dashboardUrl).not.toContain('dash-1');
   });
 
   it('WHEN Chromium opens the instance dashboard THEN the charts are drawn with a bar per client and the instance marked', async () => {
@@ -73,7 +75,7 @@ describe('GIVEN a broker with a teku validator on mainnet and OVSB_PUBLIC_URL se
     try {
       expect(response.status()).toBe(200);
       expect(response.headers()['content-security-policy']).toContain("default-src 'none'");
-      await expect(page.title()).resolves.toBe('Client diversity: instance dash-1');
+      await expect(page.title()).resolves.toMatch(/^Client diversity: .*teku.*, plan /);
 
       const charts = page.locator('svg.share-chart');
       expect(await charts.count()).toBeGreaterThanOrEqual(2);
@@ -143,7 +145,7 @@ describe('GIVEN a broker with a teku validator on mainnet and OVSB_PUBLIC_URL se
     const { page, response } = await open('/dashboard/instances/no-such-instance');
     try {
       expect(response.status()).toBe(404);
-      await expect(page.title()).resolves.toContain('no node instance no-such-instance');
+      await expect(page.title()).resolves.toContain('no such instance dashboard');
     } finally {
       await page.close();
     }

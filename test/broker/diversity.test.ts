@@ -55,7 +55,7 @@ function hoodiPlan(h: Harness, consensus: string, options: { lido?: boolean; exe
 }
 
 const provision = (h: Harness, id: string, plan: NodePlan, parameters: Record<string, unknown> = { fee_recipient: FEE_RECIPIENT }) =>
-  osb(h.app).put(`/v2/service_instances/${id}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id, parameters });
+  osb(h.app).put(`/v2/service_instances/${id}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters });
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -94,7 +94,7 @@ describe('GIVEN published shares with lighthouse at 70% on hoodi and the built-i
     await h.settle();
     const res = await osb(h.app)
       .patch('/v2/service_instances/div-plan-change?accepts_incomplete=true')
-      .send({ service_id: rpc.serviceId, plan_id: validator.id, parameters: { fee_recipient: FEE_RECIPIENT } });
+      .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: rpc.serviceId, plan_id: validator.id, parameters: { fee_recipient: FEE_RECIPIENT } });
     expect(res.status).toBe(422);
     expect(res.body.error).toBe('DiversityPolicy');
     expect(res.body.description).toContain("lighthouse would hold 70% of hoodi's consensus clients (test crawler, 2026-11-01)");
@@ -155,7 +155,7 @@ describe('GIVEN no published shares for hoodi (operator scope only) and the buil
     // lighthouse 3/7 -> 9/13 of the operator's validators; prysm for up-1 would stay at 8/13, below 66%.
     const res = await osb(h.app)
       .patch('/v2/service_instances/up-1?accepts_incomplete=true')
-      .send({ service_id: lighthouse.serviceId, parameters: { validator_count: 8 } });
+      .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: lighthouse.serviceId, parameters: { validator_count: 8 } });
     expect(res.status).toBe(422);
     expect(res.body.error).toBe('DiversityPolicy');
     expect(res.body.description).toContain("lighthouse would hold 69.2% of this operator's validators on hoodi");
@@ -164,7 +164,7 @@ describe('GIVEN no published shares for hoodi (operator scope only) and the buil
     // An update that adds no lighthouse validators goes through, with the warning recorded.
     const smaller = await osb(h.app)
       .patch('/v2/service_instances/up-1?accepts_incomplete=true')
-      .send({ service_id: lighthouse.serviceId, parameters: { validator_count: 1 } });
+      .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: lighthouse.serviceId, parameters: { validator_count: 1 } });
     expect(smaller.status).toBe(202);
   });
 });

@@ -19,7 +19,7 @@ const instancePath = '/v2/service_instances/intro.1';
 beforeAll(async () => {
   h = await createHarness({ engine: 'sqlite' });
   const plan = sandboxPlan(h.catalog);
-  expect((await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id })).status).toBe(202);
+  expect((await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id })).status).toBe(202);
   await h.settle();
 });
 afterAll(async () => {
@@ -31,7 +31,7 @@ const bind = (id: string, parameters?: Record<string, unknown>) => {
   const plan = sandboxPlan(h.catalog);
   return osb(h.app)
     .put(`${instancePath}/service_bindings/${id}`)
-    .send({ service_id: plan.serviceId, plan_id: plan.id, ...(parameters && { parameters }) });
+    .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, ...(parameters && { parameters }) });
 };
 
 describe('GIVEN a provisioned instance "intro.1"', () => {
@@ -59,6 +59,29 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
     const unbound = await osb(h.app).delete(`${instancePath}/service_bindings/b-default`).query({ service_id: plan.serviceId, plan_id: plan.id });
     expect(unbound.status).toBe(200);
     expect((await introspectForm(token)).body).toEqual({ active: false });
+  });
+
+  it('WHEN a binding is rotated (predecessor_binding_id, the catalog says binding_rotatable) THEN the successor has a new token with the same scopes and both work until the predecessor is unbound', async () => {
+    const plan = sandboxPlan(h.catalog);
+    const catalog = await osb(h.app).get('/v2/catalog');
+    const offered = catalog.body.services.flatMap((s: { plans: { id: string; binding_rotatable?: boolean }[] }) => s.plans).find((p: { id: string }) => p.id === plan.id);
+    expect(offered.binding_rotatable).toBe(true);
+    const scopes = ['pool:validator.intro_2e1:read.blocks'];
+    const first = await bind('b-rot-1', { scopes });
+    expect(first.status).toBe(201);
+    const successor = await osb(h.app).put(`${instancePath}/service_bindings/b-rot-2`).send({ predecessor_binding_id: 'b-rot-1' });
+    expect(successor.status).toBe(201);
+    const [oldToken, newToken] = [first.body.credentials.token as string, successor.body.credentials.token as string];
+    expect(newToken).not.toBe(oldToken);
+    expect((await introspectForm(oldToken)).body.active).toBe(true);
+    expect((await introspectForm(newToken)).body).toMatchObject({ active: true, scope: scopes.join(' ') });
+    const unbound = await osb(h.app).delete(`${instancePath}/service_bindings/b-rot-1`).query({ service_id: plan.serviceId, plan_id: plan.id });
+    expect(unbound.status).toBe(200);
+    expect((await introspectForm(oldToken)).body).toEqual({ active: false });
+    expect((await introspectForm(newToken)).body.active).toBe(true);
+    const unknown = await osb(h.app).put(`${instancePath}/service_bindings/b-rot-3`).send({ predecessor_binding_id: 'b-rot-1' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.description).toContain('predecessor_binding_id');
   });
 
   it('WHEN bound asking for narrower scopes THEN they are granted and introspected; JSON requests work too', async () => {
@@ -128,7 +151,7 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
   ])('WHEN the introspection credentials are used on %s %s THEN 401: they open /introspect only', async (method, path) => {
     const plan = sandboxPlan(h.catalog);
     const call = request(h.app)[method.toLowerCase() as 'get' | 'put' | 'delete'](path).set('Authorization', AUTH).set('X-Broker-API-Version', '2.17');
-    const res = method === 'GET' ? await call : await call.query({ service_id: plan.serviceId, plan_id: plan.id }).send({ service_id: plan.serviceId, plan_id: plan.id });
+    const res = method === 'GET' ? await call : await call.query({ service_id: plan.serviceId, plan_id: plan.id }).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });
     expect(res.status).toBe(401);
     expect(res.body.description).toMatch(/use the broker credentials/);
   });

@@ -66,7 +66,7 @@ describe.each(VARIANTS)('the OSB lifecycle on %s storage, %s terraform state, wi
 
       const provision = await osb(h.app)
         .put(`${instancePath}?accepts_incomplete=true`)
-        .send({ service_id: plan.serviceId, plan_id: plan.id, context: { platform: 'kubernetes', namespace: 'ns' }, parameters: { execution_storage_gi: 120 } });
+        .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, context: { platform: 'kubernetes', namespace: 'ns' }, parameters: { execution_storage_gi: 120 } });
       expect(provision.status).toBe(202);
       const provisioned = await pollUntilDone(h, `${instancePath}/last_operation`, provision.body.operation);
       expect(provisioned).toEqual({ state: 'succeeded', description: 'Provisioned' });
@@ -81,7 +81,7 @@ describe.each(VARIANTS)('the OSB lifecycle on %s storage, %s terraform state, wi
       expect(fetched.body).toMatchObject({ service_id: plan.serviceId, plan_id: plan.id, parameters: { execution_storage_gi: 120 } });
 
       const bindingPath = `${instancePath}/service_bindings/app-binding`;
-      const bind = await osb(h.app).put(bindingPath).send({ service_id: plan.serviceId, plan_id: plan.id, bind_resource: { app_guid: 'app' } });
+      const bind = await osb(h.app).put(bindingPath).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, bind_resource: { app_guid: 'app' } });
       expect(bind.status).toBe(201);
       const { credentials, endpoints } = bind.body;
       expect(credentials).toMatchObject({

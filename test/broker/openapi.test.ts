@@ -105,16 +105,16 @@ describe('GIVEN real answers THEN they match the documented schemas', () => {
 
     const plan = sandboxPlan(h.catalog);
     const path = '/v2/service_instances/openapi-instance';
-    const sync = await osb(h.app).put(path).send({ service_id: plan.serviceId, plan_id: plan.id });
+    const sync = await osb(h.app).put(path).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });
     expectDocumented('put', '/v2/service_instances/{instance_id}', 422, sync.body);
-    const accepted = await osb(h.app).put(`${path}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id });
+    const accepted = await osb(h.app).put(`${path}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });
     expectDocumented('put', '/v2/service_instances/{instance_id}', 202, accepted.body);
     await h.settle();
     const done = await osb(h.app).get(`${path}/last_operation`);
     expectDocumented('get', '/v2/service_instances/{instance_id}/last_operation', 200, done.body);
     const fetched = await osb(h.app).get(path);
     expectDocumented('get', '/v2/service_instances/{instance_id}', 200, fetched.body);
-    const bound = await osb(h.app).put(`${path}/service_bindings/b1`).send({ service_id: plan.serviceId, plan_id: plan.id });
+    const bound = await osb(h.app).put(`${path}/service_bindings/b1`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });
     expectDocumented('put', '/v2/service_instances/{instance_id}/service_bindings/{binding_id}', 201, bound.body);
     const missing = await osb(h.app).get('/v2/service_instances/absent/last_operation');
     expectDocumented('get', '/v2/service_instances/{instance_id}/last_operation', 404, missing.body);

@@ -20,6 +20,12 @@ afterAll(async () => {
 });
 
 const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+/** `{"a":{"a":...1}}`, `depth` levels. */
+const nested = (depth: number): Record<string, unknown> => {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i += 1) value = { a: value };
+  return value as Record<string, unknown>;
+};
 const FEE_RECIPIENT = '0x388C818CA8B9251b393131C08a736A67ccB19297';
 /** An update that changes no data volume. */
 const CHECKPOINT = 'https://checkpoint.example.org';
@@ -104,18 +110,18 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       ['version before AsyncRequired', () => osb(h.app).put('/v2/service_instances/x').unset('X-Broker-API-Version').send({}), 412],
       ['AsyncRequired before validation', () => osb(h.app).put('/v2/service_instances/a%2Fb').send('{not json'), 422],
       ['validation before existence', () => osb(h.app).patch('/v2/service_instances/never-provisioned?accepts_incomplete=true').send({}), 400],
-      ['PATCH: an unknown service_id before existence', () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ service_id: 'nope' }), 400],
-      ['PATCH: an unknown plan_id before existence', () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ service_id: plan.serviceId, plan_id: 'nope' }), 400],
+      ['PATCH: an unknown service_id before existence', () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: 'nope' }), 400],
+      ['PATCH: an unknown plan_id before existence', () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: 'nope' }), 400],
       [
         'PATCH: invalid parameters for the plan named before existence',
-        () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ service_id: plan.serviceId, plan_id: plan.id, parameters: { colour: 'blue' } }),
+        () => osb(h.app).patch('/v2/service_instances/zzz?accepts_incomplete=true').send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: { colour: 'blue' } }),
         400,
       ],
       ['bind: no service_id before existence', () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ plan_id: plan.id }), 400],
-      ['bind: an unknown plan_id before existence', () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ service_id: plan.serviceId, plan_id: 'nope' }), 400],
+      ['bind: an unknown plan_id before existence', () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: 'nope' }), 400],
       [
         'bind: invalid parameters before existence',
-        () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ service_id: plan.serviceId, plan_id: plan.id, parameters: { colour: 'blue' } }),
+        () => osb(h.app).put('/v2/service_instances/zzz/service_bindings/b1').send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: { colour: 'blue' } }),
         400,
       ],
     ])('%s', async (_case, send, status) => {
@@ -180,6 +186,19 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       const ids = JSON.stringify(first.body.services.map((s: { id: string }) => s.id));
       expect(JSON.stringify((await osb(h.app).get('/v2/catalog')).body.services.map((s: { id: string }) => s.id))).toBe(ids);
     });
+
+    it('carries an ETag; If-None-Match with it -> 304 without a body; another tag -> 200; gzip for clients that accept it', async () => {
+      const first = await osb(h.app).get('/v2/catalog');
+      const etag = first.headers['etag'];
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+      const unchanged = await osb(h.app).get('/v2/catalog').set('If-None-Match', etag);
+      expect(unchanged.status).toBe(304);
+      expect(unchanged.text ?? '').toBe('');
+      expect((await osb(h.app).get('/v2/catalog').set('If-None-Match', '"something-else"')).status).toBe(200);
+      const zipped = await osb(h.app).get('/v2/catalog').set('Accept-Encoding', 'gzip');
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.body.services.length).toBe(first.body.services.length);
+    });
   });
 
   describe('provision: PUT /v2/service_instances/:id', () => {
@@ -238,6 +257,9 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       ['parameters not an object', { parameters: 'graffiti' }, 'parameters'],
       ['context not an object', { context: [1] }, 'context'],
       ['organization_guid empty', { organization_guid: '' }, 'organization_guid'],
+      ['organization_guid missing (v2.17: REQUIRED)', { organization_guid: undefined }, 'organization_guid'],
+      ['space_guid missing (v2.17: REQUIRED)', { space_guid: undefined }, 'space_guid'],
+      ['parameters nested 40 levels', { parameters: nested(40) }, 'parameters'],
       ['an unknown parameter', { parameters: { colour: 'blue' } }, 'colour'],
       ['an invalid parameter value', { parameters: { execution_storage_gi: -5 } }, 'execution_storage_gi'],
       ['maintenance_info without version', { maintenance_info: {} }, 'maintenance_info.version'],
@@ -254,7 +276,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
 
     it('a validator plan refuses a fee recipient that is not a checksummed address, naming the field', async () => {
       const validator = sandboxPlan(h.catalog, 'validator');
-      const res = await put(newId(), { service_id: validator.serviceId, plan_id: validator.id, parameters: { fee_recipient: FEE_RECIPIENT.toLowerCase().replace('0x388c', '0x388C') } });
+      const res = await put(newId(), { organization_guid: 'org-1', space_guid: 'space-1', service_id: validator.serviceId, plan_id: validator.id, parameters: { fee_recipient: FEE_RECIPIENT.toLowerCase().replace('0x388c', '0x388C') } });
       expect(res.status).toBe(400);
       expect(res.body.description).toContain('fee_recipient');
     });
@@ -382,9 +404,21 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       });
     });
 
+    it('never returns writeOnly parameters: a validator instance\'s validator_keys reference is kept but not shown', async () => {
+      const validator = sandboxPlan(h.catalog, 'validator');
+      const id = newId();
+      const parameters = { fee_recipient: FEE_RECIPIENT, validator_keys: { kubernetes_secret: 'validator-keys' } };
+      expect((await put(id, provisionBody({ service_id: validator.serviceId, plan_id: validator.id, parameters }))).status).toBe(202);
+      await h.runQueued();
+      const res = await osb(h.app).get(`/v2/service_instances/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.parameters).toEqual({ fee_recipient: FEE_RECIPIENT });
+      expect((await h.storage.getInstance(id))?.parameters).toEqual(parameters);
+    });
+
     it('while an update runs -> 422 ConcurrencyError', async () => {
       const id = await provisioned();
-      expect((await osb(h.app).patch(`/v2/service_instances/${id}?accepts_incomplete=true`).send({ service_id: plan.serviceId, parameters: { execution_storage_gi: 200 } })).status).toBe(202);
+      expect((await osb(h.app).patch(`/v2/service_instances/${id}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, parameters: { execution_storage_gi: 200 } })).status).toBe(202);
       const res = await osb(h.app).get(`/v2/service_instances/${id}`);
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('ConcurrencyError');
@@ -393,6 +427,17 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     it('an empty service_id hint -> 400', async () => {
       const id = await provisioned();
       expect((await osb(h.app).get(`/v2/service_instances/${id}?service_id=`)).status).toBe(400);
+    });
+
+    it('service_id / plan_id query values are checked when present: the instance\'s -> 200, others -> 400 naming them', async () => {
+      const id = await provisioned();
+      expect((await osb(h.app).get(`/v2/service_instances/${id}?service_id=${plan.serviceId}&plan_id=${plan.id}`)).status).toBe(200);
+      const wrongService = await osb(h.app).get(`/v2/service_instances/${id}?service_id=someone-else`);
+      expect(wrongService.status).toBe(400);
+      expect(wrongService.body.description).toContain('service_id "someone-else"');
+      const wrongPlan = await osb(h.app).get(`/v2/service_instances/${id}?plan_id=another-plan`);
+      expect(wrongPlan.status).toBe(400);
+      expect(wrongPlan.body.description).toContain('plan_id "another-plan"');
     });
   });
 
@@ -446,7 +491,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
 
     it('an unknown instance -> 404; without accepts_incomplete -> 422 AsyncRequired', async () => {
       expect((await patch(newId(), { service_id: plan.serviceId })).status).toBe(404);
-      const res = await osb(h.app).patch(`/v2/service_instances/${newId()}`).send({ service_id: plan.serviceId });
+      const res = await osb(h.app).patch(`/v2/service_instances/${newId()}`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId });
       expect(res.status).toBe(422);
       expect(res.body.error).toBe('AsyncRequired');
     });
@@ -486,7 +531,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       expect((await osb(guarded.app).put(`${path}?accepts_incomplete=true`).send(provisionBody())).status).toBe(202);
       await guarded.runQueued();
 
-      const refused = await osb(guarded.app).patch(`${path}?accepts_incomplete=true`).send({ service_id: plan.serviceId, parameters: { execution_storage_gi: 250 } });
+      const refused = await osb(guarded.app).patch(`${path}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, parameters: { execution_storage_gi: 250 } });
       expect(refused.status).toBe(202);
       await guarded.runQueued();
       const failed = await osb(guarded.app).get(`${path}/last_operation`);
@@ -502,7 +547,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
 
       const allowed = await osb(guarded.app)
         .patch(`${path}?accepts_incomplete=true`)
-        .send({ service_id: plan.serviceId, parameters: { execution_storage_gi: 250, allow_data_volume_replacement: true } });
+        .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, parameters: { execution_storage_gi: 250, allow_data_volume_replacement: true } });
       expect(allowed.status).toBe(202);
       await guarded.runQueued();
       expect((await osb(guarded.app).get(`${path}/last_operation`)).body.state).toBe('succeeded');
@@ -612,7 +657,7 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
       ['service_id missing', { service_id: undefined }, 'service_id'],
       ['plan_id of another plan', { plan_id: 'other-plan' }, 'plan_id'],
       ['an unknown parameter', { parameters: { colour: 'blue' } }, 'colour'],
-      ['a predecessor on a plan without rotation', { predecessor_binding_id: 'b0' }, 'binding_rotatable'],
+      ['a predecessor that is no binding of the instance', { predecessor_binding_id: 'b0' }, 'predecessor_binding_id'],
     ])('%s -> 400 naming %s', async (_case, change, field) => {
       const id = await provisioned();
       const res = await osb(h.app).put(bindPath(id, 'b1')).send(bindBody(change));
@@ -632,6 +677,14 @@ describe.each(ENGINES)('OSB HTTP on %s', (engine) => {
     it('a binding id outside unreserved characters -> 400', async () => {
       const id = await provisioned();
       expect((await osb(h.app).put(bindPath(id, 'b%2F1')).send(bindBody())).status).toBe(400);
+    });
+
+    it('fetch: service_id / plan_id query values other than the binding\'s -> 400', async () => {
+      const id = await provisioned();
+      expect((await osb(h.app).put(bindPath(id, 'b1')).send(bindBody())).status).toBe(201);
+      expect((await osb(h.app).get(`${bindPath(id, 'b1')}?service_id=${plan.serviceId}&plan_id=${plan.id}`)).status).toBe(200);
+      expect((await osb(h.app).get(`${bindPath(id, 'b1')}?service_id=other`)).status).toBe(400);
+      expect((await osb(h.app).get(`${bindPath(id, 'b1')}?plan_id=other`)).status).toBe(400);
     });
 
     it('fetch: unknown -> 404; bound -> 200 with credentials, endpoints and parameters', async () => {

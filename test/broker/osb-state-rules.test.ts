@@ -54,6 +54,8 @@ describe.each(ENGINES)('OSB state rules on %s', (engine) => {
   const provisionBody = (extra: Record<string, unknown> = {}) => ({
     service_id: plan.serviceId,
     plan_id: plan.id,
+    organization_guid: 'org-1',
+    space_guid: 'space-1',
     context: { platform: 'kubernetes', namespace: 'team-a' },
     parameters: {},
     ...extra,
@@ -65,7 +67,7 @@ describe.each(ENGINES)('OSB state rules on %s', (engine) => {
     osb(h.app).delete(`${instancePath(id)}?accepts_incomplete=true&service_id=${serviceId}&plan_id=${planId}`);
   const lastOperation = (id: string) => osb(h.app).get(`${instancePath(id)}/last_operation`);
   const bind = (id: string, bindingId: string, extra: Record<string, unknown> = {}) =>
-    osb(h.app).put(`${instancePath(id)}/service_bindings/${bindingId}`).send({ service_id: plan.serviceId, plan_id: plan.id, ...extra });
+    osb(h.app).put(`${instancePath(id)}/service_bindings/${bindingId}`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, ...extra });
 
   async function provisioned(id = newId()): Promise<string> {
     expect((await put(id)).status).toBe(202);
@@ -178,12 +180,12 @@ describe.each(ENGINES)('OSB state rules on %s', (engine) => {
         instance_usable: false,
         update_repeatable: false,
       });
-      expect((await osb(guarded.app).put(`${path}/service_bindings/b1`).send({ service_id: plan.serviceId, plan_id: plan.id })).status).toBe(422);
+      expect((await osb(guarded.app).put(`${path}/service_bindings/b1`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id })).status).toBe(422);
 
       expect((await send({ service_id: plan.serviceId, parameters: { execution_storage_gi: 250, allow_data_volume_replacement: true } })).status).toBe(202);
       await guarded.runQueued();
       expect((await osb(guarded.app).get(`${path}/last_operation`)).body.state).toBe('succeeded');
-      expect((await osb(guarded.app).put(`${path}/service_bindings/b1`).send({ service_id: plan.serviceId, plan_id: plan.id })).status).toBe(201);
+      expect((await osb(guarded.app).put(`${path}/service_bindings/b1`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id })).status).toBe(201);
     });
   });
 

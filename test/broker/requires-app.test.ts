@@ -36,7 +36,7 @@ describe.each(ENGINES)('GIVEN a catalog with broker.requires_app: true, on %s', 
   beforeAll(async () => {
     h = await createHarness({ engine, ...(postgres !== undefined && { postgres }), catalog: catalogRequiringApps() });
     const plan = sandboxPlan(h.catalog);
-    const provision = await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ service_id: plan.serviceId, plan_id: plan.id });
+    const provision = await osb(h.app).put(`${instancePath}?accepts_incomplete=true`).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });
     expect(provision.status).toBe(202);
     await h.settle();
     const done = await osb(h.app).get(`${instancePath}/last_operation`);
@@ -60,7 +60,7 @@ describe.each(ENGINES)('GIVEN a catalog with broker.requires_app: true, on %s', 
     const plan = sandboxPlan(h.catalog);
     const res = await osb(h.app)
       .put(`${instancePath}/service_bindings/refused-binding`)
-      .send({ service_id: plan.serviceId, plan_id: plan.id, ...extra });
+      .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, ...extra });
     expect(res.status).toBe(422);
     expect(res.body.error).toBe('RequiresApp');
     expect(res.body.description).toContain('bind_resource.app_guid');
@@ -75,7 +75,7 @@ describe.each(ENGINES)('GIVEN a catalog with broker.requires_app: true, on %s', 
     const plan = sandboxPlan(h.catalog);
     const res = await osb(h.app)
       .put(`${instancePath}/service_bindings/${bindingId}`)
-      .send({ service_id: plan.serviceId, plan_id: plan.id, ...extra });
+      .send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, ...extra });
     expect(res.status).toBe(201);
     expect(typeof res.body.credentials.token).toBe('string');
   });

@@ -100,7 +100,7 @@ describe('a broker killed mid-operation', () => {
 
     const port1 = await freePort();
     const first = await startBroker(dataDir, port1);
-    const accepted = await call(port1, 'PUT', `${path}?accepts_incomplete=true`, { service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
+    const accepted = await call(port1, 'PUT', `${path}?accepts_incomplete=true`, { organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
     expect(accepted.status).toBe(202);
     // Wait until terraform apply runs in the instance's workspace, then kill the broker without warning.
     const workspace = join(dataDir, 'workspaces', workspaceId('crash-me'));

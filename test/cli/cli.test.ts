@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS, findCommand } from '../../src/cli/commands';
 import { REPO_ROOT, bundledText, minimalCatalog, toYaml } from '../catalog/helpers';
 
 let build: string;
@@ -83,6 +84,22 @@ describe('ovsb (compiled)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(new RegExp(`^ovsb: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at networks\\.holesky: holesky is deprecated.*\\n$`));
     expect(result.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it.each(COMMANDS.map((c) => c.name))('ovsb %s --help prints the command\'s usage and exits 0 (-h too)', async (name) => {
+    const command = await findCommand(name)!.load();
+    for (const flag of ['--help', '-h']) {
+      const result = ovsb([name, flag]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain(command.usage.split('\n')[0]!);
+    }
+  });
+
+  it('a malformed command line is exit 2 naming the problem and the options (util.parseArgs, strict)', () => {
+    expect(ovsb(['synth', '--bogus'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown option "--bogus"; options: --plan, --out') });
+    expect(ovsb(['synth', '--plan'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--plan needs a value') });
+    expect(ovsb(['catalog', '--compact=yes'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--compact takes no value') });
+    expect(ovsb(['plans', 'extra'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument "extra"') });
   });
 
   it('explains how to find plan names when one is unknown', () => {

@@ -18,7 +18,7 @@ describe('the catalog as the service layer sees it', () => {
           serviceName: service.name,
           bindable: plan.bindable,
           planUpdateable: plan.plan_updateable,
-          bindingRotatable: false,
+          bindingRotatable: true,
           instancesRetrievable: service.instances_retrievable,
           bindingsRetrievable: service.bindings_retrievable,
           requiresApp: false,
@@ -44,6 +44,13 @@ describe('the catalog as the service layer sees it', () => {
     expect(problems.map((p) => p.message).join(' ')).toContain('fee_recipient');
     expect(problems.map((p) => p.message).join(' ')).toContain('colour');
     expect(port.validateParameters(view, { scopes: [] }, 'bind').length).toBeGreaterThan(0);
+  });
+
+  it('keeps validator key references secret: validator_keys is writeOnly on validator plans, nothing is on RPC plans', () => {
+    const validator = catalog.plans.find((p) => p.kind === 'node' && p.role === 'validator')!;
+    const rpc = catalog.plans.find((p) => p.kind === 'node' && p.role === 'rpc')!;
+    expect(port.secretParameters(port.findPlan(validator.serviceId, validator.id)!, 'create')).toEqual(['validator_keys']);
+    expect(port.secretParameters(port.findPlan(rpc.serviceId, rpc.id)!, 'create')).toEqual([]);
   });
 
   it('marks no parameter secret unless its schema says writeOnly', () => {

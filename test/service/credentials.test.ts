@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bindingCredentials } from '../../src/service/credentials';
-import { jsonEqual } from '../../src/service/json';
+import { jsonEqual } from '../../src/json';
 
 describe('bindingCredentials', () => {
   const outputs = {

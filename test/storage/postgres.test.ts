@@ -66,3 +66,18 @@ describe('engine selection', () => {
     expect((error as Error).name).toBe('ExternalError');
   });
 });
+
+describe('connections that stop answering', () => {
+  it('a statement past the query timeout fails as an ExternalError instead of hanging (and holding what it holds)', async () => {
+    if (cluster === undefined) throw new Error('PostgreSQL cluster did not start (see beforeAll)');
+    const { PostgresDriver } = await import('../../src/storage/postgres');
+    const driver = new PostgresDriver({ url: cluster.url, poolSize: 1, lockTimeoutMs: 1_000, queryTimeoutMs: 200 });
+    try {
+      await expect(driver.all('SELECT pg_sleep(5)')).rejects.toThrow(/PostgreSQL SELECT failed: .*statement timeout/);
+      // The connection is usable again afterwards.
+      expect(await driver.all('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await driver.close();
+    }
+  });
+});

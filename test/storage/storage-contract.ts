@@ -548,6 +548,40 @@ export function storageContract(target: ContractTarget): void {
       });
     });
 
+    describe('retention', () => {
+      const DAY = 24 * 60 * 60_000;
+      it('GIVEN a deprovisioned instance, a deleted binding and a live instance WHEN pruned past the retention THEN only history of deleted things goes', async () => {
+        const { storage, clock } = await setup();
+        await provisioned(storage, 'gone');
+        await provisioned(storage, 'live');
+        const bind = await storage.beginOperation({ kind: 'bind', binding: { id: 'b-old', instanceId: 'live', serviceId: 'svc', planId: 'plan-a', parameters: {}, context: {} }, request: request(), description: 'x' });
+        await storage.completeOperation(bind.operation.id, { state: 'succeeded', description: 'Bound' });
+        const unbind = await storage.beginOperation({ kind: 'unbind', instanceId: 'live', bindingId: 'b-old', request: request(), description: 'x' });
+        await storage.completeOperation(unbind.operation.id, { state: 'succeeded', description: 'Unbound' });
+        const bound = await storage.beginOperation({ kind: 'bind', binding: { id: 'b-live', instanceId: 'live', serviceId: 'svc', planId: 'plan-a', parameters: {}, context: {} }, request: request(), description: 'x' });
+        await storage.completeOperation(bound.operation.id, { state: 'succeeded', description: 'Bound' });
+        const deprovision = await storage.beginOperation({ kind: 'deprovision', instanceId: 'gone', request: request(), description: 'x' });
+        await storage.completeOperation(deprovision.operation.id, { state: 'succeeded', description: 'Deprovisioned' });
+
+        // Inside the retention: nothing goes.
+        expect(await storage.pruneRetired(new Date(clock.read().getTime() - 90 * DAY))).toEqual({ operations: 0, instances: 0, bindings: 0 });
+        clock.advance(91 * DAY);
+        // An update of the live instance after the cutoff: its new and old operations stay.
+        const update = await storage.beginOperation({ kind: 'update', instanceId: 'live', request: request(), description: 'x' });
+        await storage.completeOperation(update.operation.id, { state: 'succeeded', description: 'Updated' });
+
+        const pruned = await storage.pruneRetired(new Date(clock.read().getTime() - 90 * DAY));
+        expect(pruned).toEqual({ operations: 4, instances: 1, bindings: 1 });
+        expect(await storage.getInstance('gone')).toBeUndefined();
+        expect(await storage.listOperations({ instanceId: 'gone' })).toEqual([]);
+        expect(await storage.getBinding('live', 'b-old')).toBeUndefined();
+        expect(await storage.getBinding('live', 'b-live')).toMatchObject({ state: 'created' });
+        expect((await storage.listOperations({ instanceId: 'live', order: 'oldest-first' })).map((o) => o.kind)).toEqual(['provision', 'bind', 'update']);
+        // Pruning again removes nothing more.
+        expect(await storage.pruneRetired(new Date(clock.read().getTime() - 90 * DAY))).toEqual({ operations: 0, instances: 0, bindings: 0 });
+      });
+    });
+
     describe('leases and recovery', () => {
       it('GIVEN replica A holds an operation WHEN its lease expires THEN replica B takes it over and A is locked out', async () => {
         const { db, storage: a, clock } = await setup();
@@ -575,6 +609,19 @@ export function storageContract(target: ContractTarget): void {
         expect(await a.renewOperationLease(operation.id)).toBe(false);
         expect(await conflictOf(a.completeOperation(operation.id, { state: 'succeeded', description: 'done' }))).toBe('lease-lost');
         expect(await b.completeOperation(operation.id, { state: 'succeeded', description: 'done' })).toMatchObject({ state: 'succeeded' });
+      });
+
+      it('GIVEN replicas whose clocks disagree by 10 minutes WHEN one holds a lease THEN the other cannot take it: leases run on the database\'s clock', async () => {
+        const db = await database();
+        const a = await replica(db, { leaseClock: 'database' });
+        const skewed = await replica(db, { clock: () => new Date(Date.now() + 10 * 60_000), leaseClock: 'database' });
+        const { operation } = await a.beginOperation({ kind: 'provision', instance: { id: 'i-1', serviceId: 'svc', planId: 'p', parameters: {}, context: {} }, request: request(), description: 'Queued' });
+        const claimed = await a.claimOperation(operation.id);
+        expect(claimed).toBeDefined();
+        expect(await skewed.listClaimableOperations()).toEqual([]);
+        expect(await skewed.claimOperation(operation.id)).toBeUndefined();
+        expect(await a.renewOperationLease(operation.id)).toBe(true);
+        expect(await skewed.listLeaseOwners()).toEqual([a.replicaId]);
       });
 
       it('GIVEN a held operation WHEN yielded THEN another replica may claim it at once, the yielded attempt not counted', async () => {

@@ -128,6 +128,16 @@ describe('pg backend', () => {
     expect(await schemas()).not.toContain(`ovsb_${workspaces.for(key).id.slice(3)}`);
   });
 
+  it('workspace GC removes every workspace no run here holds (the state is in the backend); the instance still deprovisions after', async () => {
+    const key = 'pg-collected';
+    await runner.apply(key, configFor(key));
+    expect(existsSync(workspaces.for(key).dir)).toBe(true);
+    const collected = await runner.collectWorkspaces([key]);
+    expect(collected.removed).toContain(workspaces.for(key).id);
+    expect(existsSync(workspaces.for(key).dir)).toBe(false);
+    expect(await runner.destroy(key, { config: configFor(key), expectState: true })).toEqual({ destroyed: 3 });
+  });
+
   it('updates as one run against the remote state when this host never had the workspace: refused without opt-in, applied with it', async () => {
     const key = 'pg-update-elsewhere';
     await runner.apply(key, configFor(key));
@@ -178,5 +188,30 @@ describe('pg backend', () => {
       await eventually(() => holder.exitCode !== null, 'the other terraform released the lock');
       expect(await runner.destroy(key)).toEqual({ destroyed: 3 });
     });
+  });
+});
+
+describe('the backend check at start', () => {
+  it('refuses a pg connection string without sslmode=disable on a server without TLS, naming the fix; passes with it; leaves no schema', async () => {
+    const before = await schemas();
+    const plain = new TerraformRunner({ terraformBin: bin, dataDir: data.path, backend: { kind: 'pg', connectionString: postgres.url }, log });
+    const error = await plain.checkBackend().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(ExternalError);
+    expect(error?.message).toContain('sslmode=disable');
+    await expect(runner.checkBackend()).resolves.toBeUndefined();
+    expect(await schemas()).toEqual(before);
+  });
+
+  it('/ready reflects it: the readiness check fails with the reason until the backend works', async () => {
+    const { backendReadiness } = await import('../../src/service/readiness');
+    const plain = new TerraformRunner({ terraformBin: bin, dataDir: data.path, backend: { kind: 'pg', connectionString: postgres.url }, log });
+    const failing = backendReadiness(() => plain.checkBackend());
+    await failing.start();
+    await expect(failing.check()).rejects.toThrow(/sslmode=disable/);
+    const working = backendReadiness(() => runner.checkBackend());
+    await expect(working.check()).resolves.toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * (terraform_data resources and outputs: built-in, so they apply offline).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +233,29 @@ describe('idempotent deprovision', () => {
     expect(log.entries).toEqual([]);
   });
 
+  it('of an applied instance whose local state is not here (lost data dir, another replica) fails, never "nothing to destroy"', async () => {
+    const { runner, workspaces } = runnerWith();
+    const error = await failure(runner.destroy('applied-elsewhere', { expectState: true }));
+    expect(error).toBeInstanceOf(ExternalError);
+    expect(error.message).toMatch(/not on this broker.*nothing was destroyed/);
+    // With the workspace present but its state file gone: the same.
+    await runner.apply('state-lost', sandboxConfig());
+    rmSync(join(workspaces.for('state-lost').dir, 'terraform.tfstate'));
+    expect((await failure(runner.destroy('state-lost', { expectState: true }))).message).toMatch(/not on this broker/);
+  });
+
+  it('workspace GC (local backend): removes workspaces of gone instances without resources, keeps live ones and any holding resources', async () => {
+    const { runner, workspaces } = runnerWith();
+    await runner.apply('gc-live', sandboxConfig());
+    await runner.apply('gc-gone-with-resources', sandboxConfig());
+    await workspaces.writeConfig(workspaces.for('gc-gone-empty'), sandboxConfig());
+    const collected = await runner.collectWorkspaces(['gc-live']);
+    expect(collected.removed).toEqual([workspaces.for('gc-gone-empty').id]);
+    expect(collected.keptWithResources).toEqual([workspaces.for('gc-gone-with-resources').id]);
+    expect(existsSync(workspaces.for('gc-live').dir)).toBe(true);
+    expect(existsSync(workspaces.for('gc-gone-empty').dir)).toBe(false);
+  });
+
   it('of a half-provisioned instance destroys what the failed apply created', async () => {
     const { runner, workspaces } = runnerWith();
     const error = await failure(runner.apply('half', fixtureConfig('half-provisioned.tf.json')));
@@ -261,6 +284,17 @@ describe('concurrency', () => {
     expect(a.outputs['execution_rpc_url']?.value).toBe('http://geth-1.sandbox.local:8545');
     expect(b.outputs['execution_rpc_url']?.value).toBe('http://geth-b.sandbox.local:8545');
     await Promise.all([runner.destroy('parallel-a'), runner.destroy('parallel-b')]);
+  });
+
+  it('once the providers are installed and the backend initialised, inits of different instances never wait for each other', async () => {
+    const { runner } = runnerWith();
+    await runner.apply('warm-0', sandboxConfig());
+    const progress: string[][] = [[], [], []];
+    await Promise.all(progress.map((messages, i) => runner.apply(`warm-${i + 1}`, sandboxConfig(), { onProgress: (p) => messages.push(p.message) })));
+    for (const messages of progress) {
+      expect(messages).toContain('initialising terraform');
+      expect(messages).not.toContain("waiting for another instance's terraform init");
+    }
   });
 
   it('queues runs beyond maxConcurrent', async () => {

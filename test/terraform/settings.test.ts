@@ -55,6 +55,12 @@ describe('terraformRunnerSettings', () => {
     ).toEqual({ kind: 'pg', connectionString: 'postgresql://b@db/state' });
   });
 
+  it('defaults to the pg backend when the database is PostgreSQL, and refuses local with it (replicas would not see each other\'s state)', () => {
+    expect(terraformRunnerSettings({ OVSB_DATABASE_URL: 'postgres://a@db/ovsb' }, '/d').backend).toEqual({ kind: 'pg', connectionString: 'postgres://a@db/ovsb' });
+    expect(terraformRunnerSettings({}, '/d').backend).toEqual({ kind: 'local' });
+    expect(() => terraformRunnerSettings({ OVSB_DATABASE_URL: 'postgres://a@db/ovsb', OVSB_TF_BACKEND: 'local' }, '/d')).toThrow(/OVSB_TF_BACKEND.*"local".*pg/);
+  });
+
   it('passes provider credentials through, and only those', () => {
     const { providerEnv } = terraformRunnerSettings(
       {

@@ -21,7 +21,7 @@ import {
   VALIDATOR_KEYS_DIR,
   VALIDATOR_KEYS_PASSWORD_FILE,
 } from '../common';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../errors';
 import type {
   BeaconContainerProps,
   ConsensusClientDefinition,

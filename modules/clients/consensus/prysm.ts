@@ -27,7 +27,7 @@ import {
   tcpPort,
   udpPort,
 } from '../common';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../errors';
 import type {
   BeaconContainerProps,
   ConsensusClientDefinition,

@@ -1,11 +1,11 @@
 /**
- * The Storage contract over a SqlDriver: all rules (what begin/complete write, leases, encryption) live
- * here once; the engines differ only in their driver (sqlite.ts, postgres.ts).
+ * The Storage contract over a SqlDriver: what begin/complete write (with operations/transitions.ts) and
+ * encryption live here once; who may run an operation (leases, claims) lives in leases.ts. The engines
+ * differ only in their driver (sqlite.ts, postgres.ts). The crash-safety rules as a whole: docs/operations.md.
  */
 import type { SecretBox } from '../../crypto/secret-box';
 import { ConfigError } from '../../errors';
 import { newOperationId } from '../../operations/ids';
-import { replicaIsGone } from '../../operations/replica';
 import { settle } from '../../operations/transitions';
 import type { Binding, BindingState, InProgressOperation, Instance, InstanceState, Operation, OperationStatus } from '../../operations/types';
 import { StorageConflictError } from '../errors';
@@ -21,9 +21,12 @@ import type {
   OperationOutcome,
   OperationQuery,
   ProvisionRetryInput,
+  PruneResult,
   Storage,
   StorageEngine,
 } from '../types';
+import { OperationLeases } from './leases';
+import { pruneRetired } from './retention';
 import { type Row, type SqlDriver, type SqlExecutor, type SqlParam, UniqueViolation } from './driver';
 import {
   bindingAad,
@@ -43,7 +46,13 @@ export interface SqlStorageOptions {
   readonly secretBox: SecretBox;
   readonly replicaId: string;
   readonly operationLeaseMs: number;
+  /** Timestamps of rows (created, updated, finished). */
   readonly clock: () => Date;
+  /**
+   * Time for leases (claim, renew, expiry). @default the database's clock, so replicas whose clocks
+   * disagree still agree on when a lease ends (tests pass a clock they move by hand)
+   */
+  readonly leaseClock?: () => Date;
 }
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
@@ -109,16 +118,16 @@ export class SqlStorage implements Storage {
   readonly replicaId: string;
   readonly #driver: SqlDriver;
   readonly #box: SecretBox;
-  readonly #leaseMs: number;
   readonly #clock: () => Date;
+  readonly #leases: OperationLeases;
 
   constructor(driver: SqlDriver, options: SqlStorageOptions) {
     this.#driver = driver;
     this.engine = driver.engine;
     this.replicaId = options.replicaId;
     this.#box = options.secretBox;
-    this.#leaseMs = options.operationLeaseMs;
     this.#clock = options.clock;
+    this.#leases = new OperationLeases(driver, { replicaId: options.replicaId, leaseMs: options.operationLeaseMs, clock: options.clock, ...(options.leaseClock !== undefined && { leaseClock: options.leaseClock }) });
   }
 
   /**
@@ -163,6 +172,15 @@ export class SqlStorage implements Storage {
 
   async getInstance(instanceId: string): Promise<Instance | undefined> {
     return this.#readInstance(this.#driver, instanceId, false);
+  }
+
+  async findInstanceByDashboardId(dashboardId: string): Promise<Instance | undefined> {
+    const suffix = `/dashboard/instances/${dashboardId}`;
+    // LIKE's wildcards in the id are escaped; SQLite's LIKE ignores case, so the suffix is compared exactly after.
+    const pattern = `%${suffix.replace(/[\\%_]/g, (c) => `\\${c}`)}`;
+    const rows = await this.#driver.all(`SELECT * FROM instances WHERE dashboard_url LIKE ? ESCAPE '\\' AND state <> 'deprovisioned'`, [pattern]);
+    const exact = rows.filter((row) => String(row['dashboard_url']).endsWith(suffix));
+    return exact.length === 1 ? decodeInstance(exact[0] as Row, this.#box) : undefined;
   }
 
   async listInstances(filter: InstanceFilter = {}): Promise<Instance[]> {
@@ -332,72 +350,35 @@ export class SqlStorage implements Storage {
   }
 
   async listClaimableOperations(): Promise<InProgressOperation[]> {
-    // Few operations run at once (bounded worker pools), so the liveness filter runs here, not in SQL.
-    const rows = await this.#driver.all(`SELECT * FROM operations WHERE state = 'in progress' ORDER BY seq`);
-    const now = this.#clock().getTime();
-    return rows
-      .filter((row) => {
-        const owner = row['owner'];
-        return owner === null || Number(row['lease_expires_at']) <= now || replicaIsGone(String(owner));
-      })
-      .map((row) => decodeOperation(row, this.#box) as InProgressOperation);
+    const rows = await this.#leases.claimableRows();
+    return rows.map((row) => decodeOperation(row, this.#box) as InProgressOperation);
   }
 
   async claimOperation(operationId: string): Promise<InProgressOperation | undefined> {
-    const current = await this.#driver.all(`SELECT owner FROM operations WHERE id = ? AND state = 'in progress'`, [operationId]);
-    if (current[0] === undefined) return undefined;
-    const owner = current[0]['owner'];
-    // Taking over a dead owner is a compare-and-set on that owner, so two claimants cannot both win.
-    const goneOwner = owner !== null && replicaIsGone(String(owner)) ? String(owner) : this.replicaId;
-    const now = this.#clock().getTime();
-    const changed = await this.#driver.run(
-      `UPDATE operations SET owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id = ? AND state = 'in progress' AND (owner IS NULL OR lease_expires_at <= ? OR owner = ? OR owner = ?)`,
-      [this.replicaId, now + this.#leaseMs, now, operationId, now, this.replicaId, goneOwner],
-    );
-    if (changed === 0) return undefined;
+    if (!(await this.#leases.claim(operationId))) return undefined;
     const claimed = await this.getOperation(operationId);
     // Between the claim and this read only a completion by this replica can change the row.
     return claimed?.state === 'in progress' ? claimed : undefined;
   }
 
-  async renewOperationLease(operationId: string): Promise<boolean> {
-    const now = this.#clock().getTime();
-    const changed = await this.#driver.run(
-      `UPDATE operations SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'in progress' AND owner = ?`,
-      [now + this.#leaseMs, now, operationId, this.replicaId],
-    );
-    return changed > 0;
+  renewOperationLease(operationId: string): Promise<boolean> {
+    return this.#leases.renew(operationId);
   }
 
-  async reportProgress(operationId: string, description: string): Promise<boolean> {
-    const now = this.#clock().getTime();
-    const changed = await this.#driver.run(
-      `UPDATE operations SET description = ?, lease_expires_at = ?, updated_at = ?
-       WHERE id = ? AND state = 'in progress' AND owner = ?`,
-      [description, now + this.#leaseMs, now, operationId, this.replicaId],
-    );
-    return changed > 0;
+  reportProgress(operationId: string, description: string): Promise<boolean> {
+    return this.#leases.renew(operationId, description);
   }
 
-  async yieldOperation(operationId: string): Promise<void> {
-    await this.#driver.run(
-      `UPDATE operations SET owner = NULL, lease_expires_at = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?
-       WHERE id = ? AND state = 'in progress' AND owner = ?`,
-      [this.#clock().getTime(), operationId, this.replicaId],
-    );
+  yieldOperation(operationId: string): Promise<void> {
+    return this.#leases.yield(operationId);
   }
 
-  async listLeaseOwners(): Promise<string[]> {
-    const rows = await this.#driver.all(
-      `SELECT DISTINCT owner FROM operations WHERE state = 'in progress' AND owner IS NOT NULL AND lease_expires_at > ? ORDER BY owner`,
-      [this.#clock().getTime()],
-    );
-    return rows.map((row) => String(row['owner']));
+  listLeaseOwners(): Promise<string[]> {
+    return this.#leases.liveOwners();
   }
 
   get operationLeaseMs(): number {
-    return this.#leaseMs;
+    return this.#leases.leaseMs;
   }
 
   async completeOperation(operationId: string, outcome: OperationOutcome): Promise<Operation> {
@@ -452,6 +433,12 @@ export class SqlStorage implements Storage {
       const finished = await tx.all(`SELECT * FROM operations WHERE id = ?`, [operationId]);
       return decodeOperation(finished[0] as Row, this.#box);
     });
+  }
+
+  // ---- retention
+
+  pruneRetired(before: Date): Promise<PruneResult> {
+    return pruneRetired(this.#driver, before);
   }
 
   // ---- internals

@@ -13,6 +13,8 @@ export interface SqlExecutor {
 export interface SqlDialect {
   /** Appended to a SELECT inside a transaction to lock the rows read (PostgreSQL), or '' (SQLite). */
   readonly forUpdate: string;
+  /** The database's current time in epoch milliseconds, as an SQL expression (leases use it: one clock for every replica). */
+  readonly nowMs: string;
   /** A WHERE fragment: the operation's originating identity has all these top-level fields. */
   identityMatches(identity: Readonly<Record<string, string | number | boolean>>): { sql: string; params: SqlParam[] };
 }

@@ -1,7 +1,8 @@
 /**
- * In-process concurrency limits for terraform runs: a counting semaphore (the worker pool across
- * instances) and a keyed mutex (one run per instance). Both are FIFO and abortable: a waiter whose
- * AbortSignal fires leaves the queue and rejects with the signal's reason.
+ * In-process concurrency limits: a counting semaphore (e.g. the terraform pool across instances) and a
+ * keyed mutex (one terraform run per instance; one storage lock holder per instance id in a process).
+ * Both are FIFO and abortable: a waiter whose AbortSignal fires leaves the queue and rejects with the
+ * signal's reason.
  */
 
 export type Release = () => void;
@@ -113,6 +114,15 @@ export class KeyedMutex {
     } catch (error) {
       if (held.active === 0 && held.waiting === 0 && this.#locks.get(key) === held) this.#locks.delete(key);
       throw error;
+    }
+  }
+
+  /** As `acquire`, giving up after `timeoutMs` with `onTimeout()` (the queue position is given up). */
+  async acquireWithin(key: string, timeoutMs: number, onTimeout: () => Error): Promise<Release> {
+    try {
+      return await untilDeadline(Date.now() + timeoutMs, undefined, (signal) => this.acquire(key, signal));
+    } catch (error) {
+      throw error instanceof DeadlinePassed ? onTimeout() : error;
     }
   }
 }

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
-import { DeadlinePassed, KeyedMutex, Semaphore, untilDeadline } from '../../src/terraform/concurrency';
+import { DeadlinePassed, KeyedMutex, Semaphore, untilDeadline } from '../../src/concurrency';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
