@@ -7,7 +7,7 @@
  */
 import { TerraformProvider, TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { PROVIDER_SOURCE } from '../../src/provider/install';
+import { PROVIDER_SOURCE } from './provider-source';
 
 const PROVIDER_NAME = 'ovsb';
 /** required_providers version (cdktf deploy insists on one): any installed release. */

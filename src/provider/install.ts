@@ -6,14 +6,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * The provider's source address. A hostname of its own (not the public registry's) so that terraform
- * never fetches anything of that name from the internet: it comes from a mirror or not at all.
- */
-export const PROVIDER_HOST = 'ovsb.local';
-export const PROVIDER_NAMESPACE = 'ovsb';
-export const PROVIDER_TYPE = 'ovsb';
-export const PROVIDER_SOURCE = `${PROVIDER_HOST}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`;
+export { PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_SOURCE, PROVIDER_TYPE } from '../../modules/ovsb/provider-source';
+import { PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_SOURCE, PROVIDER_TYPE } from '../../modules/ovsb/provider-source';
 
 export interface InstallOptions {
   /** The mirror directory. */

@@ -178,7 +178,7 @@ describe('terraform-provider-ovsb with the real terraform binary', () => {
   it('terraform import adopts an instance and a binding made over plain OSB, with no broker call after', async () => {
     const put = await osb(world.harness.app)
       .put('/v2/service_instances/made-over-osb?accepts_incomplete=true')
-      .send({ service_id: rpc.serviceId, plan_id: rpc.id, parameters: { execution_storage_gi: 300 } });
+      .send({ service_id: rpc.serviceId, plan_id: rpc.id, organization_guid: 'platform-org', space_guid: 'platform-space', parameters: { execution_storage_gi: 300 } });
     expect(put.status).toBe(202);
     await world.harness.settle();
     const bound = await osb(world.harness.app).put('/v2/service_instances/made-over-osb/service_bindings/platform-binding').send({ service_id: rpc.serviceId, plan_id: rpc.id });

@@ -261,6 +261,9 @@ async function provision(settings: ProviderSettings, planned: CtyObject, config:
     {
       service_id: planned['service_id'],
       plan_id: planned['plan_id'],
+      // OSB v2.17: both are REQUIRED on provision, beside the same values in context.
+      organization_guid: settings.organizationGuid,
+      space_guid: settings.spaceGuid,
       ...(parameters !== undefined && { parameters }),
       context: osbContext(settings, config?.['context'] ?? planned['context'] ?? null),
       ...(maintenance !== undefined && { maintenance_info: { version: maintenance } }),
