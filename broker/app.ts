@@ -9,6 +9,7 @@
  *   /audit   Basic auth -> the operations trail
  *   /diversity[/dashboard|/suggestions], /metrics   Basic auth -> client diversity views, Prometheus
  *   /introspect   Basic auth, introspection or broker credentials -> token introspection (RFC 7662 shape)
+ *   /gateway/...  the same credentials -> policy and instance upstreams for the RPC gateway (`ovsb gateway`)
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
  */
 import express, { type Express } from 'express';
@@ -16,6 +17,7 @@ import type { Logger } from '../src/log';
 import type { BindingService } from '../src/service/bindings';
 import type { ServiceCatalog } from '../src/service/catalog';
 import type { DiversityService } from '../src/service/diversity';
+import type { GatewayDirectory } from '../src/service/gateway-directory';
 import type { InstanceService } from '../src/service/instances';
 import type { ReadinessCheck } from '../src/service/readiness';
 import type { Storage } from '../src/storage/types';
@@ -28,6 +30,7 @@ import { auditRouter } from './routes/audit';
 import { catalogRouter } from './routes/catalog';
 import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
+import { gatewayRouter } from './routes/gateway';
 import { healthRouter } from './routes/health';
 import { INTROSPECT_CREDENTIALS_HINT, introspectRouter } from './routes/introspect';
 import { addLastOperationRoutes } from './routes/last-operation';
@@ -44,8 +47,10 @@ export interface BrokerAppDeps {
   /** Read by the audit endpoint. */
   readonly storage: Storage;
   readonly credentials: BasicCredentials;
-  /** Accepted on /introspect only (RPC gateways), besides `credentials`. @default none */
+  /** Accepted on /introspect and /gateway only (RPC gateways), besides `credentials`. @default none */
   readonly introspectionCredentials?: BasicCredentials;
+  /** Serves /gateway/policy and /gateway/instances/:id. @default none (those routes answer 404) */
+  readonly gateway?: GatewayDirectory;
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
   /** `Retry-After` seconds on last_operation while in progress. @default 5 */
@@ -84,6 +89,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   const introspectAuth =
     deps.introspectionCredentials === undefined ? auth : basicAuth([deps.introspectionCredentials, deps.credentials], { wrongCredentials: INTROSPECT_CREDENTIALS_HINT });
   app.use('/introspect', introspectAuth, introspectRouter(deps.bindings));
+  if (deps.gateway !== undefined) app.use('/gateway', introspectAuth, gatewayRouter(deps.gateway));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -18,6 +18,7 @@ import { BindingService } from '../src/service/bindings';
 import { serviceCatalogOf } from '../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../src/service/diversity';
 import { DiversityPolicy } from '../src/service/diversity-policy';
+import { GatewayDirectory } from '../src/service/gateway-directory';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
@@ -111,6 +112,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       scheduler: worker,
       policies: [...(options.policies ?? []), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
       ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+      ...(config.gatewayUrl !== undefined && { gatewayUrl: config.gatewayUrl }),
     };
     const app = createApp({
       instances: new InstanceService(deps),
@@ -120,6 +122,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       storage,
       credentials,
       introspectionCredentials: { username: introspection.username, password: introspection.password },
+      gateway: new GatewayDirectory({ storage, catalog }),
       logger,
       readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN')],
     });

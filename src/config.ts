@@ -26,6 +26,8 @@
  * | OVSB_DIVERSITY_DATA          | bundled              | network-wide shares file (data/diversity.json format)|
  * | OVSB_DIVERSITY_REFRESH_HOURS | 0 (off)              | refresh the shares from their feeds every N hours    |
  * | OVSB_DIVERSITY_FEEDS         | each snapshot's url  | `mainnet.consensus=https://...,...` feed overrides   |
+ * | OVSB_GATEWAY_URL             | none                 | public URL of the RPC gateway (`ovsb gateway`):      |
+ * |                              |                      | binding credentials then point at it                 |
  *
  * The terraform variables (and the backend's own: OVSB_TF_PG_CONN_STR, OVSB_TF_S3_*, ...) are parsed by
  * the runner's `terraformRunnerSettings` (src/terraform/settings.ts), so each has one reading.
@@ -76,6 +78,8 @@ export interface BrokerConfig {
   readonly introspect: { readonly username: string; readonly password?: string };
   /** Without a trailing slash. @default undefined: instances get no dashboard_url */
   readonly publicUrl?: string;
+  /** The RPC gateway's public URL, without a trailing slash. @default undefined: credentials give the node URLs */
+  readonly gatewayUrl?: string;
   readonly diversity: DiversityConfig;
 }
 
@@ -142,6 +146,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const publicUrlText = read(env, 'OVSB_PUBLIC_URL');
   const publicUrl = publicUrlText === undefined ? undefined : httpUrl('OVSB_PUBLIC_URL', publicUrlText).toString().replace(/\/+$/, '');
   const diversityData = read(env, 'OVSB_DIVERSITY_DATA');
+  const gatewayUrlText = read(env, 'OVSB_GATEWAY_URL');
+  const gatewayUrl = gatewayUrlText === undefined ? undefined : httpUrl('OVSB_GATEWAY_URL', gatewayUrlText).toString().replace(/\/+$/, '');
   return {
     port: integer(env, 'OVSB_PORT', 8080, 0, 65535),
     host,
@@ -157,6 +163,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ...(password !== undefined && { password }),
     introspect: { username: introspect.username, ...(introspect.password !== undefined && { password: introspect.password }) },
     ...(publicUrl !== undefined && { publicUrl }),
+    ...(gatewayUrl !== undefined && { gatewayUrl }),
     diversity: {
       ...(diversityData !== undefined && { dataPath: resolve(cwd, diversityData) }),
       refreshHours: integer(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
@@ -220,7 +227,8 @@ export interface BrokerCredentials {
   readonly passwordFile?: string;
 }
 
-function readPasswordFile(path: string): string {
+/** A kept password: refused when group or others may read it, or when empty. */
+export function readPasswordFile(path: string): string {
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new ConfigError(path, '', `is readable by group or others (mode ${mode.toString(8)}); run \`chmod 600 ${path}\``);

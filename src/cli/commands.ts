@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'plans', summary: 'list plans: stack name, plan id, service', load: async () => (await import('./plans-command')).plansCommand },
   { name: 'synth', summary: 'synthesise plans into Terraform JSON (cdktf layout)', load: async () => (await import('./synth-command')).synthCommand },
   { name: 'serve', summary: 'run the Open Service Broker (HTTP API + terraform worker)', load: async () => (await import('./serve')).serveCommand },
+  { name: 'gateway', summary: 'run the RPC gateway: binding tokens and scopes enforced in front of the nodes', load: async () => (await import('./gateway-command')).gatewayCommand },
   { name: 'review', summary: 'diff the synthesised stacks of two git revisions (PR plan review)', load: async () => (await import('./review')).reviewCommand },
   { name: 'help', summary: 'show this help, or a command\'s usage', load: async () => (await import('./help-command')).helpCommand },
 ];

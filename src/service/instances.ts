@@ -50,6 +50,11 @@ export interface ServiceDeps {
    * the URL its users reach it at. @default no dashboard_url
    */
   readonly dashboardUrlOf?: (instanceId: string) => string;
+  /**
+   * OVSB_GATEWAY_URL: the RPC gateway's public URL. Binding credentials then give the gateway's URLs for the
+   * instance in place of the direct node URLs. @default the node URLs
+   */
+  readonly gatewayUrl?: string;
 }
 
 /** An operation persisted `in progress`; `warnings` are the policies' for a newly accepted one (log them). */

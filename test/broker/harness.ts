@@ -25,6 +25,7 @@ import { DiversityDataSource, type DiversityData } from '../../src/diversity';
 import { serviceCatalogOf } from '../../src/service/catalog-adapter';
 import { DiversityService, openDiversitySource } from '../../src/service/diversity';
 import { DiversityPolicy } from '../../src/service/diversity-policy';
+import { GatewayDirectory } from '../../src/service/gateway-directory';
 import { InstanceService, type OperationScheduler } from '../../src/service/instances';
 import { LidoPolicy } from '../../src/service/lido-policy';
 import type { ProvisionPolicy } from '../../src/service/policy';
@@ -68,6 +69,8 @@ export interface HarnessOptions {
   readonly publicUrl?: string;
   /** The published shares in use. @default the bundled data/diversity.json */
   readonly diversityData?: DiversityData;
+  /** As OVSB_GATEWAY_URL: binding credentials point at the RPC gateway. @default none */
+  readonly gatewayUrl?: string;
 }
 
 export interface Harness {
@@ -178,6 +181,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     scheduler,
     policies,
     ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
+    ...(options.gatewayUrl !== undefined && { gatewayUrl: options.gatewayUrl }),
   };
   const app = createApp({
     instances: new InstanceService(deps),
@@ -187,6 +191,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     storage,
     credentials: CREDENTIALS,
     introspectionCredentials: INTROSPECT_CREDENTIALS,
+    gateway: new GatewayDirectory({ storage, catalog }),
     logger,
     readiness: [storageReadiness(storage), executableReadiness('terraform', 'terraform', 'OVSB_TERRAFORM_BIN')],
     maxBodyBytes: 64 * 1024,
