@@ -28,6 +28,8 @@ export interface BrokerProcessOptions {
   readonly maxConcurrentApplies?: number;
   /** OVSB_LOG_LEVEL. @default 'info' (the broker's default) */
   readonly logLevel?: string;
+  /** More environment (OVSB_CATALOG, OVSB_GATEWAY_URL, ...). @default none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
@@ -50,6 +52,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
         OVSB_MAX_CONCURRENT_APPLIES: String(options.maxConcurrentApplies ?? 4),
         CHECKPOINT_DISABLE: '1',
         ...(options.databaseUrl !== undefined && { OVSB_DATABASE_URL: options.databaseUrl }),
+        ...options.env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     }),

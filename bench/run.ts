@@ -21,6 +21,7 @@ import {
   type LoadResult,
   type ProvisionFigures,
 } from './broker-bench';
+import { gatewayBench, type GatewayFigures } from './gateway-bench';
 import { cleanUp, runOk } from './measure';
 import { SYNTH_PLAN, synthBench, type SynthFigures } from './synth-bench';
 
@@ -49,7 +50,7 @@ function met(t: Target): boolean {
   }
 }
 
-function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, loads: readonly LoadFigures[], k: ConcurrencyFigures): Target[] {
+function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, loads: readonly LoadFigures[], k: ConcurrencyFigures, g: GatewayFigures): Target[] {
   const list: Target[] = [
     { name: 'one plan synth in a warm process (median)', measured: s.warmMedianMs, limit: 20, bound: 'at most', format: ms },
     { name: 'one plan as a process, speed-up over cdktf synth', measured: s.cdktfMedianSec / s.processMedianSec, limit: 5, bound: 'at least', format: times },
@@ -66,6 +67,16 @@ function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, load
   list.push({
     name: `${k.instances} concurrent provisions: memory flat (RSS at the last milestone / at the first)`,
     measured: last / first,
+    limit: 1.25,
+    bound: 'at most',
+    format: times,
+  });
+  list.push({ name: 'gateway: p50 latency added on eth_blockNumber (warm token cache)', measured: g.addedP50Ms, limit: 1, bound: 'at most', format: ms });
+  list.push({ name: 'gateway: eth_blockNumber req/s through the gateway / direct to the node', measured: g.throughputRatio, limit: 0.7, bound: 'at least', format: times });
+  list.push({ name: `gateway: ${g.tokens} tokens, ${g.tokenConnections} connections: errors and non-2xx`, measured: g.tokenErrors + g.tokenNon2xx, limit: 0, bound: 'at most', format: count });
+  list.push({
+    name: `gateway: ${g.tokens} tokens, memory flat (RSS after the last round / after the first)`,
+    measured: (g.rssAfterRoundMiB.at(-1) ?? 0) / (g.rssAfterRoundMiB[0] ?? 1),
     limit: 1.25,
     bound: 'at most',
     format: times,
@@ -110,8 +121,10 @@ async function main(): Promise<void> {
   }
   log('concurrent provisions');
   const concurrency = await concurrencyBench(quick);
+  log('RPC gateway');
+  const gateway = await gatewayBench(quick);
 
-  const results = targets(synth, cold, provision, loads, concurrency);
+  const results = targets(synth, cold, provision, loads, concurrency, gateway);
   const md = [
     '# Benchmarks',
     '',
@@ -173,6 +186,25 @@ async function main(): Promise<void> {
     `| succeeded / failed (all runs) | ${concurrency.succeeded} / ${concurrency.failed} |`,
     `| broker peak RSS | ${fixed(concurrency.peakRssMiB, 0)} MiB |`,
     ...concurrency.rssAtMiB.map((m) => `| broker RSS after ${m.done} finished | ${fixed(m.rssMiB, 0)} MiB |`),
+    '',
+    '## RPC gateway',
+    '',
+    '`ovsb gateway` as a process in front of a ganache dev chain (the node, its own process), with the broker as a process',
+    `(one sandbox RPC instance, ${gateway.tokens} bindings; the bench catalog lifts the per-token limits) at the default log level.`,
+    `Latency: ${gateway.latencySamples} sequential eth_blockNumber requests each way on one kept-alive connection, alternating in blocks`,
+    `of 100 between the node directly and the gateway (one token, cache warm). Throughput: autocannon, ${gateway.connections} connections,`,
+    `${gateway.rounds} round(s) of ${gateway.durationSec} s each way, interleaved; the ratio is the median of the per-round ratios. Every`,
+    'process shares the two cores, so the gateway competes with the node it fronts and with the load generator.',
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| p50 latency, direct to the node | ${fixed(gateway.directP50Ms, 3)} ms |`,
+    `| p50 latency, through the gateway | ${fixed(gateway.gatewayP50Ms, 3)} ms |`,
+    `| p50 added by the gateway | ${fixed(gateway.addedP50Ms, 3)} ms |`,
+    `| req/s direct / through the gateway | ${fixed(gateway.directRps, 0)} / ${fixed(gateway.gatewayRps, 0)} (${fixed(gateway.throughputRatio)}x) |`,
+    `| ${gateway.tokens} distinct tokens, ${gateway.tokenConnections} connections, ${gateway.tokenRounds} rounds: req/s (median) | ${fixed(gateway.tokenRps, 0)} |`,
+    `| errors / non-2xx (all rounds) | ${gateway.tokenErrors} / ${gateway.tokenNon2xx} |`,
+    ...gateway.rssAfterRoundMiB.map((rss, i) => `| gateway RSS after round ${i + 1} | ${fixed(rss, 0)} MiB |`),
     '',
   ].join('\n');
   writeFileSync(join(packageRoot(), 'BENCHMARKS.md'), md);

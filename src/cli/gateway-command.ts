@@ -2,7 +2,7 @@
  * `ovsb gateway`: the RPC gateway in front of the instances' nodes (src/gateway/). A second process of the
  * same package, next to `ovsb serve`; SIGTERM / SIGINT stop it after in-flight requests.
  */
-import { createLogger } from '../log';
+import { createLogger, TOP_LEVEL_REDACTED_PATHS } from '../log';
 import { loadGatewaySettings } from '../gateway/settings';
 import { startGateway } from '../gateway/server';
 import { parseArgs } from './args';
@@ -59,7 +59,8 @@ export const gatewayCommand: Command = {
       return 0;
     }
     const settings = loadGatewaySettings(context.env, context.cwd);
-    const logger = createLogger({ level: settings.logLevel, destination: context.stdout });
+    // Access lines are flat and carry no secrets by construction; top-level redaction keeps them cheap.
+    const logger = createLogger({ level: settings.logLevel, destination: context.stdout, redact: TOP_LEVEL_REDACTED_PATHS });
     const gateway = await startGateway({ settings, logger });
     context.stderr.write(`ovsb: gateway listening on ${gateway.url} (broker ${settings.brokerUrl}, metrics ${gateway.metricsUrl})\n`);
     const signal = await stopSignal();
