@@ -66,7 +66,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const introspection = resolveIntrospectionCredentials(config);
   if (introspection.generated) {
     options.announce(
-      `ovsb: generated introspection credentials for RPC gateways (POST /introspect only; shown once): username "${introspection.username}", password "${introspection.password}". ` +
+      `ovsb: generated introspection credentials for RPC gateways (POST /introspect and /gateway only; shown once): username "${introspection.username}", password "${introspection.password}". ` +
         `Kept in ${introspection.passwordFile} (0600); set OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD to choose your own.\n`,
     );
   }

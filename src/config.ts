@@ -8,7 +8,7 @@
  * | OVSB_USERNAME                | ovsb                 | HTTP Basic user platforms authenticate with          |
  * | OVSB_PASSWORD                | generated            | generated on first start, printed once, kept in      |
  * |                              |                      | `<data dir>/broker-password` (0600) and reused       |
- * | OVSB_INTROSPECT_USERNAME     | introspect           | HTTP Basic user of POST /introspect only (RPC        |
+ * | OVSB_INTROSPECT_USERNAME     | introspect           | HTTP Basic user of /introspect and /gateway only (RPC|
  * |                              |                      | gateways); the broker credentials work there too     |
  * | OVSB_INTROSPECT_PASSWORD     | generated            | as OVSB_PASSWORD, kept in                            |
  * |                              |                      | `<data dir>/introspect-password` (0600)              |
@@ -72,7 +72,7 @@ export interface BrokerConfig {
   /** @default undefined: generated on first start (see resolveBrokerCredentials) */
   readonly password?: string;
   /**
-   * Credentials accepted on POST /introspect only, so an RPC gateway never holds credentials that can
+   * Credentials accepted on POST /introspect and GET /gateway/* only, so an RPC gateway never holds credentials that can
    * provision or deprovision. @default username `introspect`, password generated (resolveIntrospectionCredentials)
    */
   readonly introspect: { readonly username: string; readonly password?: string };

@@ -104,7 +104,7 @@ const SECRET_VARIABLES: Readonly<Record<BrokerSecretKey, { id: string; descripti
   OVSB_PASSWORD: { id: 'broker_password', description: 'HTTP Basic password platforms use (at least 12 characters)' },
   OVSB_INTROSPECT_PASSWORD: {
     id: 'introspect_password',
-    description: 'HTTP Basic password RPC gateways use for POST /introspect only (at least 12 characters, not the broker password)',
+    description: 'HTTP Basic password RPC gateways use for POST /introspect and /gateway only (at least 12 characters, not the broker password)',
   },
   OVSB_ENCRYPTION_KEY: { id: 'encryption_key', description: '32-byte key for secrets at rest, base64 or hex (openssl rand -base64 32); the same for every replica' },
   OVSB_DATABASE_URL: { id: 'database_url', description: 'postgres:// URL of the database the replicas share; also holds instance terraform state (pg backend)' },

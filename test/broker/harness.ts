@@ -39,7 +39,7 @@ import { TerraformRunner } from '../../src/terraform/runner';
 import type { TestPostgres } from '../support/postgres';
 
 export const CREDENTIALS = { username: 'platform', password: 'correct-horse-battery-staple' } as const;
-/** Accepted on POST /introspect only, as an RPC gateway holds them. */
+/** Accepted on /introspect and /gateway only, as an RPC gateway holds them. */
 export const INTROSPECT_CREDENTIALS = { username: 'gateway', password: 'introspect-only-secret' } as const;
 export const API_VERSION = '2.17';
 
