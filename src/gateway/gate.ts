@@ -119,13 +119,20 @@ export function clientAddress(req: IncomingMessage, header: string | undefined):
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="ovsb-gateway"' };
 
+export type LiveToken = TokenInfo & { active: true };
+
 /** The live token presented with the request, or a Denial (401, or 429 once an address failed too often). */
-export async function authenticate(ctx: GatewayContext, req: IncomingMessage): Promise<TokenInfo & { active: true }> {
+export async function authenticate(ctx: GatewayContext, req: IncomingMessage): Promise<LiveToken & { readonly token: string; readonly address: string }> {
   const token = presentedToken(req);
   if (token === undefined) {
     throw new Denial(401, 'unauthenticated', 'a binding token is required: send Authorization: Bearer <token> (or ?access_token=<token> for clients that cannot set headers)', BEARER_CHALLENGE);
   }
   const address = clientAddress(req, ctx.settings.clientIpHeader);
+  return { ...(await checkToken(ctx, token, address)), token, address };
+}
+
+/** Whether a token is live (through the cache); failures count against the client's address. */
+export async function checkToken(ctx: GatewayContext, token: string, address: string): Promise<LiveToken> {
   const perSecond = ctx.settings.authFailuresPerMinute / 60;
   const burst = ctx.settings.authFailuresPerMinute;
   if (!ctx.authFailures.has(address, perSecond, burst)) {
@@ -145,7 +152,7 @@ export async function authenticate(ctx: GatewayContext, req: IncomingMessage): P
 /** The instance's upstreams and limits; 404 when the broker does not know it as serving. */
 export async function instanceOf(ctx: GatewayContext, instanceId: string): Promise<InstanceInfo> {
   const instance = await ctx.instances.lookup(instanceId);
-  if (instance === undefined) throw new Denial(404, 'not_offered', `instance ${instanceId} does not exist or does not serve`);
+  if (instance === undefined) throw new Denial(404, 'unknown_instance', `instance ${instanceId} does not exist or does not serve`);
   return instance;
 }
 
@@ -175,6 +182,6 @@ export function takeSlot(ctx: GatewayContext, token: TokenInfo & { active: true 
 
 export function requirePolicy(ctx: GatewayContext): PolicyEngine {
   const policy = ctx.policy();
-  if (policy === undefined) throw new Denial(503, 'not_offered', 'the gateway has not loaded its policy from the broker yet; retry shortly', { 'Retry-After': '1' });
+  if (policy === undefined) throw new Denial(503, 'unavailable', 'the gateway has not loaded its policy from the broker yet; retry shortly', { 'Retry-After': '1' });
   return policy;
 }

@@ -173,7 +173,7 @@ async function callNode(ctx: GatewayContext, url: string, body: string): Promise
   } catch (error) {
     if (error instanceof UpstreamError || error instanceof SyntaxError) {
       ctx.logger.warn({ upstreamError: error.message }, 'node did not answer');
-      if (error instanceof UpstreamError && error.kind === 'timeout') throw new Denial(504, 'not_offered', 'the node did not answer in time');
+      if (error instanceof UpstreamError && error.kind === 'timeout') throw new Denial(504, 'unavailable', 'the node did not answer in time');
       return undefined;
     }
     throw error;
@@ -216,14 +216,14 @@ async function proxyBeacon(ctx: GatewayContext, route: Route & { kind: 'beacon' 
     release();
     if (!(error instanceof UpstreamError)) throw error;
     ctx.logger.warn({ upstreamError: error.message }, 'beacon node did not answer');
-    throw new Denial(error.kind === 'timeout' ? 504 : 502, 'not_offered', error.kind === 'timeout' ? 'the beacon node did not answer in time' : 'the beacon node could not answer');
+    throw new Denial(error.kind === 'timeout' ? 504 : 502, 'unavailable', error.kind === 'timeout' ? 'the beacon node did not answer in time' : 'the beacon node could not answer');
   }
   ctx.metrics.upstreamSeconds(instance.instanceId, decision.action, 'beacon', (performance.now() - sent) / 1000);
   ctx.metrics.forwarded(instance.instanceId, decision.action, 'beacon');
   const status = response.statusCode ?? 502;
   if (status >= 500) {
     response.resume();
-    throw new Denial(502, 'not_offered', 'the beacon node could not answer');
+    throw new Denial(502, 'unavailable', 'the beacon node could not answer');
   }
   const passed: Record<string, string> = { 'Cache-Control': 'no-store' };
   for (const name of BEACON_HEADERS) {

@@ -157,7 +157,21 @@ const globMatches = (pattern: string, text: string): boolean =>
   new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(text);
 
 /** Why a call or request is refused; also the `reason` label of the denial metric. */
-export type DenialReason = 'never_exposed' | 'not_offered' | 'scope' | 'invalid_request' | 'rate_limited' | 'concurrency' | 'unauthenticated' | 'invalid_token' | 'auth_failures' | 'too_large';
+export type DenialReason =
+  | 'never_exposed'
+  | 'not_offered'
+  | 'scope'
+  | 'invalid_request'
+  | 'rate_limited'
+  | 'concurrency'
+  | 'unauthenticated'
+  | 'invalid_token'
+  | 'auth_failures'
+  | 'too_large'
+  /** The instance is unknown to the broker, or does not serve. */
+  | 'unknown_instance'
+  /** The node failed or timed out, or the gateway has no policy yet. */
+  | 'unavailable';
 
 export type Decision = { readonly allowed: true; readonly action: string } | { readonly allowed: false; readonly reason: DenialReason; readonly action?: string; readonly message: string };
 

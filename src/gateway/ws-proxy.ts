@@ -11,8 +11,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { TokenInfo } from './broker-client';
-import { authenticate, Denial, instanceOf, loggedPath, requirePolicy, routeOf, takeRate, type GatewayContext } from './gate';
+import { authenticate, checkToken, Denial, instanceOf, loggedPath, requirePolicy, routeOf, takeRate, type GatewayContext, type LiveToken } from './gate';
 import { cleanAnswer, decideCalls, forwardingOf, parseBody, restoreId, rpcError, RPC_ERRORS, type Decided, type RpcCall } from './jsonrpc';
 import { UNKNOWN_INSTANCE } from './metrics';
 
@@ -53,7 +52,7 @@ export function upgradeHandler(ctx: GatewayContext): { handle: (req: IncomingMes
         instanceLabel = route.instanceId;
         server.handleUpgrade(req, socket, head, (client) => {
           ctx.logger.info({ path: loggedPath(req.url ?? '/'), instance: route.instanceId, binding: token.bindingId, status: 101 }, 'gateway websocket opened');
-          bridge(ctx, route.instanceId, req, token, client, upstream, release);
+          bridge(ctx, route.instanceId, token, client, upstream, release);
         });
       })
       .catch((error: unknown) => {
@@ -75,7 +74,9 @@ export function upgradeHandler(ctx: GatewayContext): { handle: (req: IncomingMes
   return { handle, close };
 }
 
-async function open(ctx: GatewayContext, instanceId: string, req: IncomingMessage): Promise<{ token: TokenInfo & { active: true }; upstream: WebSocket; release: () => void }> {
+type Presented = LiveToken & { readonly token: string; readonly address: string };
+
+async function open(ctx: GatewayContext, instanceId: string, req: IncomingMessage): Promise<{ token: Presented; upstream: WebSocket; release: () => void }> {
   const token = await authenticate(ctx, req);
   requirePolicy(ctx);
   const instance = await instanceOf(ctx, instanceId);
@@ -93,16 +94,15 @@ async function open(ctx: GatewayContext, instanceId: string, req: IncomingMessag
   } catch (error) {
     release();
     ctx.logger.warn({ upstreamError: (error as Error).message }, 'node WebSocket did not open');
-    throw new Denial(502, 'not_offered', 'the node could not be reached');
+    throw new Denial(502, 'unavailable', 'the node could not be reached');
   }
 }
 
-function bridge(ctx: GatewayContext, instanceId: string, req: IncomingMessage, token: TokenInfo & { active: true }, client: WebSocket, upstream: WebSocket, release: () => void): void {
+function bridge(ctx: GatewayContext, instanceId: string, token: Presented, client: WebSocket, upstream: WebSocket, release: () => void): void {
   ctx.metrics.websocketOpened(instanceId);
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let closed = false;
-  const presented = { authorization: req.headers.authorization, url: req.url };
 
   const close = (code: number, reason: string): void => {
     if (closed) return;
@@ -119,7 +119,7 @@ function bridge(ctx: GatewayContext, instanceId: string, req: IncomingMessage, t
   /** Still live? Through the cache, so at most one broker call per cache period. */
   const stillLive = async (): Promise<boolean> => {
     try {
-      await authenticate(ctx, { headers: { authorization: presented.authorization }, url: presented.url, socket: req.socket } as IncomingMessage);
+      await checkToken(ctx, token.token, token.address);
       return true;
     } catch (error) {
       if (error instanceof Denial) return false;
