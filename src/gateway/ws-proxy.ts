@@ -180,7 +180,9 @@ function bridge(ctx: GatewayContext, instanceId: string, token: Presented, clien
     for (const d of answers) if (d.error !== undefined) ctx.metrics.denied(instanceId, d.action ?? 'none', d.error.reason);
 
     const isBatch = parsed.kind === 'batch';
-    const slots: unknown[] = answers.map((d) => (d.error !== undefined && d.call?.id !== undefined ? rpcError(d.id, d.error.code, d.error.message) : d.error !== undefined && d.call === undefined ? rpcError(d.id, d.error.code, d.error.message) : undefined));
+    // Denied calls are answered in place, except notifications (no id: no answer, as JSON-RPC says).
+    const isNotification = (d: Decided): boolean => d.call !== undefined && d.call.id === undefined;
+    const slots: unknown[] = answers.map((d) => (d.error !== undefined && !isNotification(d) ? rpcError(d.id, d.error.code, d.error.message) : undefined));
     const expected = allowed.filter((d) => d.call!.id !== undefined).length;
     const batch: BatchState | undefined = isBatch ? { slots, remaining: expected } : undefined;
     if (allowed.length === 0 || expected === 0) {

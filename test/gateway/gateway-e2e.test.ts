@@ -29,6 +29,8 @@ import { freePort } from '../../bench/measure';
 import { createHarness, INTROSPECT_CREDENTIALS, osb, sandboxPlan, type Harness } from '../broker/harness';
 
 const INSTANCE = 'gw.1';
+/** Deprovisioned by a test. */
+const SECOND = 'gw-2';
 const CONTEXT = 'gw_2e1';
 /** Also the revocation bound under test. */
 const TOKEN_CACHE_SEC = 1;
@@ -73,9 +75,9 @@ async function chainCall(method: string, params: unknown[] = []): Promise<any> {
 
 const plan = () => sandboxPlan(h.catalog, 'validator');
 
-async function bind(id: string, scopes?: string[]): Promise<{ token: string; credentials: Record<string, unknown> }> {
+async function bind(id: string, scopes?: string[], instance = INSTANCE): Promise<{ token: string; credentials: Record<string, unknown> }> {
   const response = await osb(h.app)
-    .put(`/v2/service_instances/${INSTANCE}/service_bindings/${id}`)
+    .put(`/v2/service_instances/${instance}/service_bindings/${id}`)
     .send({ service_id: plan().serviceId, plan_id: plan().id, ...(scopes !== undefined && { parameters: { scopes } }) });
   expect(response.status).toBe(201);
   const token = response.body.credentials.token as string;
@@ -88,10 +90,10 @@ const unbind = async (id: string) =>
 
 const rpcUrl = () => `${gateway.url}/i/${encodeURIComponent(INSTANCE)}/rpc`;
 
-async function rpc(token: string | undefined, body: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+async function rpc(token: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(rpcUrl(), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token !== undefined && { Authorization: `Bearer ${token}` }) },
+    headers: { 'Content-Type': 'application/json', ...(token !== undefined && { Authorization: `Bearer ${token}` }), ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -146,12 +148,21 @@ beforeAll(async () => {
     .put(`/v2/service_instances/${INSTANCE}?accepts_incomplete=true`)
     .send({ service_id: plan().serviceId, plan_id: plan().id, parameters: { fee_recipient: '0x52908400098527886E0F7030069857D2E4169EE7' } });
   expect(provisioned.status).toBe(202);
+  const second = await osb(h.app)
+    .put(`/v2/service_instances/${SECOND}?accepts_incomplete=true`)
+    .send({ service_id: plan().serviceId, plan_id: plan().id, parameters: { fee_recipient: '0x52908400098527886E0F7030069857D2E4169EE7' } });
+  expect(second.status).toBe(202);
   await h.settle();
 
   const overrides = join(work, 'upstreams.yaml');
   writeFileSync(
     overrides,
-    stringify({ instances: { [INSTANCE]: { execution_http_url: chainUrl, execution_ws_url: `ws://127.0.0.1:${chainAddress.port}`, beacon_api_url: `http://127.0.0.1:${beaconPort}` } } }),
+    stringify({
+      instances: {
+        [INSTANCE]: { execution_http_url: chainUrl, execution_ws_url: `ws://127.0.0.1:${chainAddress.port}`, beacon_api_url: `http://127.0.0.1:${beaconPort}` },
+        [SECOND]: { execution_http_url: chainUrl },
+      },
+    }),
   );
   const settings = loadGatewaySettings(
     {
@@ -163,6 +174,7 @@ beforeAll(async () => {
       OVSB_GATEWAY_TOKEN_CACHE_SEC: String(TOKEN_CACHE_SEC),
       OVSB_GATEWAY_AUTH_FAILURES_PER_MIN: String(AUTH_FAILURES_PER_MIN),
       OVSB_GATEWAY_UPSTREAMS: overrides,
+      OVSB_GATEWAY_CLIENT_IP_HEADER: 'x-forwarded-for',
     },
     work,
   );
@@ -290,6 +302,18 @@ describe('GIVEN the broker with OVSB_GATEWAY_URL, the gateway, and a dev chain a
     expect(await socket.closed).toBe(1008);
   });
 
+  it(`WHEN an instance is deprovisioned THEN its bindings' tokens are cut off within the stated bound (${TOKEN_CACHE_SEC} s)`, async () => {
+    const { token } = await bind('on-second', undefined, SECOND);
+    const url = `${gateway.url}/i/${SECOND}/rpc`;
+    const ask = async () => (await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(call('eth_chainId')) })).status;
+    expect(await ask()).toBe(200);
+    const deprovision = await osb(h.app).delete(`/v2/service_instances/${SECOND}`).query({ service_id: plan().serviceId, plan_id: plan().id, accepts_incomplete: true });
+    expect(deprovision.status).toBe(202);
+    await sleep(TOKEN_CACHE_SEC * 1000 + 100);
+    expect(await ask()).toBe(401);
+    await h.settle();
+  });
+
   it('WHEN a token bursts beyond its plan\'s rate limit THEN the excess is answered 429 with Retry-After', async () => {
     const { token } = await bind('burster');
     const answers = await Promise.all(Array.from({ length: 40 }, () => rpc(token, call('eth_blockNumber'))));
@@ -344,10 +368,14 @@ describe('GIVEN the broker with OVSB_GATEWAY_URL, the gateway, and a dev chain a
     const missing = await rpc(undefined, call('eth_chainId'));
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toContain('Bearer');
+    // One client address (as a trusted proxy reports it: OVSB_GATEWAY_CLIENT_IP_HEADER), fresh for this test.
+    const guesser = { 'X-Forwarded-For': '198.51.100.7' };
     const statuses: number[] = [];
-    for (let i = 0; i < AUTH_FAILURES_PER_MIN + 2; i++) statuses.push((await rpc(`ovsb_guess${i}`, call('eth_chainId'))).status);
-    expect(statuses).toContain(401);
-    expect(statuses.at(-1)).toBe(429);
+    for (let i = 0; i < AUTH_FAILURES_PER_MIN + 2; i++) statuses.push((await rpc(`ovsb_guess${i}`, call('eth_chainId'), guesser)).status);
+    expect(statuses).toEqual([...Array<number>(AUTH_FAILURES_PER_MIN).fill(401), 429, 429]);
+    // Other addresses are not affected.
+    const { token } = await bind('after-guessing');
+    expect((await rpc(token, call('eth_chainId'), { 'X-Forwarded-For': '198.51.100.8' })).status).toBe(200);
   });
 
   it('THEN no access log line carries a token', () => {
