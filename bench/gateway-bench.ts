@@ -34,6 +34,9 @@ export interface GatewayFigures {
   readonly connections: number;
   readonly directRps: number;
   readonly gatewayRps: number;
+  /** The bare Node proxy baseline (./bare-proxy.ts), same rounds. */
+  readonly bareRps: number;
+  readonly bareRatio: number;
   /** Median over the rounds of gateway req/s / direct req/s. */
   readonly throughputRatio: number;
   readonly tokens: number;
@@ -56,6 +59,16 @@ async function startChain(): Promise<{ url: string; wsUrl: string; stop(): void 
   const url = `http://127.0.0.1:${port}`;
   await waitFor('ganache start', async () => (await post(url, BODY, {})).status === 200, 100, 60_000);
   return { url, wsUrl: `ws://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+async function startBareProxy(target: string): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const child = track(spawn(process.execPath, [join(packageRoot(), 'dist', 'bench', 'bare-proxy.js'), String(port), target], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`bare proxy exited ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
 }
 
 async function startGatewayProcess(port: number, env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
@@ -132,6 +145,7 @@ export async function gatewayBench(quick: boolean): Promise<GatewayFigures> {
   // Picked once the broker holds its own port (a free port is only free until someone takes it).
   const gatewayPort = await freePort();
   let gateway: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+  const bare = await startBareProxy(chain.url);
   try {
     const plan = sandboxPlan();
     await provisionOnce(broker.base, plan, INSTANCE);
@@ -174,9 +188,12 @@ export async function gatewayBench(quick: boolean): Promise<GatewayFigures> {
     const connections = 8;
     const directRuns: number[] = [];
     const gatewayRuns: number[] = [];
+    const bareRuns: number[] = [];
+    await rps(bare.url, 1, connections);
     for (let round = 0; round < rounds; round++) {
       directRuns.push((await rps(chain.url, durationSec, connections)).requests.average);
       gatewayRuns.push((await rps(rpcUrl, durationSec, connections, () => tokens[0]!)).requests.average);
+      bareRuns.push((await rps(bare.url, durationSec, connections)).requests.average);
     }
 
     const tokenRounds = quick ? 2 : 3;
@@ -206,6 +223,8 @@ export async function gatewayBench(quick: boolean): Promise<GatewayFigures> {
       directRps: median(directRuns),
       gatewayRps: median(gatewayRuns),
       throughputRatio: median(gatewayRuns.map((g, i) => g / directRuns[i]!)),
+      bareRps: median(bareRuns),
+      bareRatio: median(bareRuns.map((b, i) => b / directRuns[i]!)),
       tokens: tokens.length,
       tokenConnections,
       tokenRounds,
@@ -217,6 +236,7 @@ export async function gatewayBench(quick: boolean): Promise<GatewayFigures> {
   } finally {
     await gateway?.stop();
     await broker.stop();
+    bare.stop();
     chain.stop();
     agent.destroy();
   }
