@@ -18,7 +18,7 @@ import { freePort, median, OSB_HEADERS, osb, rssKiB, runOk, sampleRss, tempDir, 
 /** An RPC node: the diversity policy lets any number of them through (they run no validators). */
 export const SANDBOX_PLAN = 'geth-lighthouse-rpc-sandbox-hoodi';
 
-function sandboxPlan(): CatalogPlan {
+export function sandboxPlan(): CatalogPlan {
   const plan = loadCatalog().findPlanByRef(SANDBOX_PLAN);
   if (plan === undefined) throw new Error(`the bundled catalog has no plan ${SANDBOX_PLAN}`);
   return plan;
@@ -27,7 +27,7 @@ function sandboxPlan(): CatalogPlan {
 const provisionBody = (plan: CatalogPlan) => ({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id, parameters: {} });
 
 /** PUT then poll last_operation every 5 ms (the resolution of the figure, against a raw run of ~0.2 s); the seconds from PUT to `succeeded`. */
-async function provisionOnce(base: string, plan: CatalogPlan, id: string): Promise<number> {
+export async function provisionOnce(base: string, plan: CatalogPlan, id: string): Promise<number> {
   const started = performance.now();
   const put = await osb(base, 'PUT', `/v2/service_instances/${id}?accepts_incomplete=true`, provisionBody(plan));
   if (put.status !== 202) throw new Error(`provision ${id}: ${put.status} ${JSON.stringify(put.body)}`);

@@ -21,6 +21,7 @@ import {
   type LoadResult,
   type ProvisionFigures,
 } from './broker-bench';
+import { gatewayBench, type GatewayFigures } from './gateway-bench';
 import { cleanUp, runOk } from './measure';
 import { PROVIDER_BENCH_PLAN, providerBench, type ProviderFigures } from './provider-bench';
 import { SYNTH_PLAN, synthBench, type SynthFigures } from './synth-bench';
@@ -50,7 +51,7 @@ function met(t: Target): boolean {
   }
 }
 
-function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, loads: readonly LoadFigures[], k: ConcurrencyFigures, tf: ProviderFigures): Target[] {
+function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, loads: readonly LoadFigures[], k: ConcurrencyFigures, tf: ProviderFigures, g: GatewayFigures): Target[] {
   const list: Target[] = [
     { name: 'one plan synth in a warm process (median)', measured: s.warmMedianMs, limit: 20, bound: 'at most', format: ms },
     { name: 'one plan as a process, speed-up over cdktf synth', measured: s.cdktfMedianSec / s.processMedianSec, limit: 5, bound: 'at least', format: times },
@@ -75,6 +76,16 @@ function targets(s: SynthFigures, c: ColdStartFigures, p: ProvisionFigures, load
   list.push({ name: 'terraform-provider-ovsb launch to handshake (median)', measured: tf.launchMedianMs, limit: 150, bound: 'at most', format: ms });
   list.push({ name: 'terraform plan, one ovsb_service_instance, no changes (median)', measured: tf.planMedianSec, limit: 1, bound: 'at most', format: seconds });
   list.push({ name: 'terraform apply of one sandbox instance / the broker\'s PUT-to-succeeded', measured: tf.applyMedianSec / tf.putMedianSec, limit: 1.5, bound: 'at most', format: times });
+  list.push({ name: 'gateway: p50 latency added on eth_blockNumber (warm token cache)', measured: g.addedP50Ms, limit: 1, bound: 'at most', format: ms });
+  list.push({ name: 'gateway: eth_blockNumber req/s through the gateway / direct to the node', measured: g.throughputRatio, limit: 0.7, bound: 'at least', format: times });
+  list.push({ name: `gateway: ${g.tokens} tokens, ${g.tokenConnections} connections: errors and non-2xx`, measured: g.tokenErrors + g.tokenNon2xx, limit: 0, bound: 'at most', format: count });
+  list.push({
+    name: `gateway: ${g.tokens} tokens, memory flat (RSS after the last round / after the first)`,
+    measured: (g.rssAfterRoundMiB.at(-1) ?? 0) / (g.rssAfterRoundMiB[0] ?? 1),
+    limit: 1.25,
+    bound: 'at most',
+    format: times,
+  });
   return list;
 }
 
@@ -118,7 +129,10 @@ async function main(): Promise<void> {
   log('terraform provider');
   const provider = await providerBench(quick);
 
-  const results = targets(synth, cold, provision, loads, concurrency, provider);
+  log('RPC gateway');
+  const gateway = await gatewayBench(quick);
+
+  const results = targets(synth, cold, provision, loads, concurrency, provider, gateway);
   const md = [
     '# Benchmarks',
     '',
@@ -194,6 +208,27 @@ async function main(): Promise<void> {
     `| \`terraform apply\` creating one sandbox instance, init excluded (median of ${provider.applyRuns}) | ${fixed(provider.applyMedianSec)} s |`,
     `| the broker's own PUT to \`succeeded\` on the same broker (interleaved, median of ${provider.applyRuns}) | ${fixed(provider.putMedianSec)} s |`,
     `| ratio apply / PUT-to-succeeded | ${fixed(provider.applyMedianSec / provider.putMedianSec, 2)}x |`,
+    '## RPC gateway',
+    '',
+    '`ovsb gateway` as a process in front of a ganache dev chain (the node, its own process), with the broker as a process',
+    `(one sandbox RPC instance, ${gateway.tokens} bindings; the bench catalog lifts the per-token limits) at the default log level.`,
+    `Latency: ${gateway.latencySamples} sequential eth_blockNumber requests each way on one kept-alive connection, alternating in blocks`,
+    `of 100 between the node directly and the gateway (one token, cache warm). Throughput: autocannon, ${gateway.connections} connections,`,
+    `${gateway.rounds} round(s) of ${gateway.durationSec} s each way, interleaved; the ratio is the median of the per-round ratios. Every`,
+    'process shares the two cores, so the gateway competes with the node it fronts and with the load generator. ganache',
+    'serves HTTP with uWebSockets (native code), so "direct" is far cheaper per request than any Node server: the bare',
+    'Node proxy row shows what Node\'s HTTP stack alone reaches against it.',
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| p50 latency, direct to the node | ${fixed(gateway.directP50Ms, 3)} ms |`,
+    `| p50 latency, through the gateway | ${fixed(gateway.gatewayP50Ms, 3)} ms |`,
+    `| p50 added by the gateway | ${fixed(gateway.addedP50Ms, 3)} ms |`,
+    `| req/s direct / through the gateway | ${fixed(gateway.directRps, 0)} / ${fixed(gateway.gatewayRps, 0)} (${fixed(gateway.throughputRatio)}x) |`,
+    `| req/s through a bare Node proxy (baseline: body, one keep-alive request, answer; nothing else) | ${fixed(gateway.bareRps, 0)} (${fixed(gateway.bareRatio)}x direct) |`,
+    `| ${gateway.tokens} distinct tokens, ${gateway.tokenConnections} connections, ${gateway.tokenRounds} rounds: req/s (median) | ${fixed(gateway.tokenRps, 0)} |`,
+    `| errors / non-2xx (all rounds) | ${gateway.tokenErrors} / ${gateway.tokenNon2xx} |`,
+    ...gateway.rssAfterRoundMiB.map((rss, i) => `| gateway RSS after round ${i + 1} | ${fixed(rss, 0)} MiB |`),
     '',
   ].join('\n');
   writeFileSync(join(packageRoot(), 'BENCHMARKS.md'), md);

@@ -10,6 +10,7 @@
  *   /diversity[/dashboard|/suggestions], /metrics   Basic auth -> client diversity views, Prometheus
  *   /forks   Basic auth -> hard-fork readiness of plans and instances, data freshness
  *   /introspect   Basic auth, introspection or broker credentials -> token introspection (RFC 7662 shape)
+ *   /gateway/...  the same credentials -> policy and instance upstreams for the RPC gateway (`ovsb gateway`)
  *   anything else: OSB 404; every error: the OSB error middleware (never Express's HTML handler)
  */
 import express, { type Express } from 'express';
@@ -18,6 +19,7 @@ import type { BindingService } from '../src/service/bindings';
 import type { ServiceCatalog } from '../src/service/catalog';
 import type { DiversityService } from '../src/service/diversity';
 import type { ForkService } from '../src/service/forks';
+import type { GatewayDirectory } from '../src/service/gateway-directory';
 import type { InstanceService } from '../src/service/instances';
 import type { ReadinessCheck } from '../src/service/readiness';
 import type { Storage } from '../src/storage/types';
@@ -31,6 +33,7 @@ import { catalogRouter } from './routes/catalog';
 import { dashboardRouter } from './routes/dashboard';
 import { diversityRouter } from './routes/diversity';
 import { forksRouter } from './routes/forks';
+import { gatewayRouter } from './routes/gateway';
 import { healthRouter } from './routes/health';
 import { INTROSPECT_CREDENTIALS_HINT, introspectRouter } from './routes/introspect';
 import { addLastOperationRoutes } from './routes/last-operation';
@@ -49,8 +52,10 @@ export interface BrokerAppDeps {
   /** Read by the audit endpoint. */
   readonly storage: Storage;
   readonly credentials: BasicCredentials;
-  /** Accepted on /introspect only (RPC gateways), besides `credentials`. @default none */
+  /** Accepted on /introspect and /gateway only (RPC gateways), besides `credentials`. @default none */
   readonly introspectionCredentials?: BasicCredentials;
+  /** Serves /gateway/policy and /gateway/instances/:id. @default none (those routes answer 404) */
+  readonly gateway?: GatewayDirectory;
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
   /** `Retry-After` seconds on last_operation while in progress. @default 5 */
@@ -90,6 +95,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   const introspectAuth =
     deps.introspectionCredentials === undefined ? auth : basicAuth([deps.introspectionCredentials, deps.credentials], { wrongCredentials: INTROSPECT_CREDENTIALS_HINT });
   app.use('/introspect', introspectAuth, introspectRouter(deps.bindings));
+  if (deps.gateway !== undefined) app.use('/gateway', introspectAuth, gatewayRouter(deps.gateway));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

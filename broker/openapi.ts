@@ -370,7 +370,7 @@ const PATHS: JsonMap = {
     post: {
       operationId: 'introspect',
       tags: ['Operations'],
-      summary: 'Binding token introspection (RFC 7662 shape) for an RPC gateway in front of the nodes; Basic auth with the introspection credentials (OVSB_INTROSPECT_*, valid here only) or the broker credentials',
+      summary: 'Binding token introspection (RFC 7662 shape) for an RPC gateway in front of the nodes; Basic auth with the introspection credentials (OVSB_INTROSPECT_*, valid here and on /gateway only) or the broker credentials',
       security: basicAuth,
       requestBody: {
         required: true,
@@ -384,6 +384,32 @@ const PATHS: JsonMap = {
         '400': osbError('No token in the request.'),
         '401': osbError('Basic authentication missing or wrong.'),
         '413': osbError('Request body larger than 4 kB.'),
+      },
+    },
+  },
+  '/gateway/policy': {
+    get: {
+      operationId: 'gatewayPolicy',
+      tags: ['Operations'],
+      summary: 'For the RPC gateway (`ovsb gateway`): the scope action each JSON-RPC method, eth_subscribe subscription and beacon route needs (catalog.yaml `gateway:` over the built-in tables); introspection or broker credentials',
+      security: basicAuth,
+      responses: {
+        '200': json(ref('GatewayPolicy'), 'The tables; "deny" marks what is not offered.'),
+        '401': osbError('Basic authentication missing or wrong.'),
+      },
+    },
+  },
+  '/gateway/instances/{instance_id}': {
+    get: {
+      operationId: 'gatewayInstance',
+      tags: ['Operations'],
+      summary: 'For the RPC gateway: a serving instance\'s direct node URLs (its terraform outputs) and its plan\'s per-token limits; introspection or broker credentials',
+      security: basicAuth,
+      parameters: [instanceId],
+      responses: {
+        '200': json(ref('GatewayInstance'), 'Node URLs and limits.'),
+        '401': osbError('Basic authentication missing or wrong.'),
+        '404': osbError('No such instance, or it does not serve (not provisioned, failed, deprovisioned).'),
       },
     },
   },
@@ -608,6 +634,46 @@ const SCHEMAS: JsonMap = {
             status: { enum: ['unknown', 'minority', 'warn', 'majority', 'supermajority'] },
             shares: { type: 'object' },
           },
+        },
+      },
+    },
+  },
+  GatewayPolicy: {
+    type: 'object',
+    required: ['methods', 'subscriptions', 'beacon'],
+    properties: {
+      methods: { ...stringMap, description: 'JSON-RPC method -> scope action (or "deny").' },
+      subscriptions: { ...stringMap, description: 'eth_subscribe subscription type -> scope action (or "deny").' },
+      beacon: {
+        type: 'array',
+        description: 'Beacon API routes in match order (first match wins).',
+        items: {
+          type: 'object',
+          required: ['method', 'path', 'action'],
+          properties: { method: { enum: ['GET', 'POST'] }, path: { type: 'string' }, action: { type: 'string' } },
+        },
+      },
+    },
+  },
+  GatewayInstance: {
+    type: 'object',
+    required: ['instance_id', 'plan_id', 'upstreams', 'limits'],
+    properties: {
+      instance_id: { type: 'string' },
+      plan_id: { type: 'string' },
+      upstreams: {
+        type: 'object',
+        properties: { execution_http_url: { type: 'string' }, execution_ws_url: { type: 'string' }, beacon_api_url: { type: 'string' } },
+        additionalProperties: false,
+      },
+      limits: {
+        type: 'object',
+        required: ['requests_per_second', 'burst', 'concurrency', 'websockets'],
+        properties: {
+          requests_per_second: { type: 'integer' },
+          burst: { type: 'integer' },
+          concurrency: { type: 'integer' },
+          websockets: { type: 'integer' },
         },
       },
     },

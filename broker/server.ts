@@ -21,6 +21,7 @@ import { DiversityPolicy } from '../src/service/diversity-policy';
 import { Housekeeping } from '../src/service/housekeeping';
 import { ForkReadinessPolicy } from '../src/service/fork-policy';
 import { ForkService } from '../src/service/forks';
+import { GatewayDirectory } from '../src/service/gateway-directory';
 import { InstanceService } from '../src/service/instances';
 import { LidoPolicy } from '../src/service/lido-policy';
 import type { ProvisionPolicy } from '../src/service/policy';
@@ -70,7 +71,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const introspection = resolveIntrospectionCredentials(config);
   if (introspection.generated) {
     options.announce(
-      `ovsb: generated introspection credentials for RPC gateways (POST /introspect only; shown once): username "${introspection.username}", password "${introspection.password}". ` +
+      `ovsb: generated introspection credentials for RPC gateways (POST /introspect and /gateway only; shown once): username "${introspection.username}", password "${introspection.password}". ` +
         `Kept in ${introspection.passwordFile} (0600); set OVSB_INTROSPECT_USERNAME / OVSB_INTROSPECT_PASSWORD to choose your own.\n`,
     );
   }
@@ -137,6 +138,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       policies: [...(options.policies ?? []), new ForkReadinessPolicy(catalog, forkService), new LidoPolicy(catalog), new DiversityPolicy(diversity)],
       ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
       instanceLabels: (instance: Parameters<ForkService['instanceLabels']>[0]) => forkService.instanceLabels(instance),
+      ...(config.gatewayUrl !== undefined && { gatewayUrl: config.gatewayUrl }),
     };
     const app = createApp({
       instances: new InstanceService(deps),
@@ -147,6 +149,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       storage,
       credentials,
       introspectionCredentials: { username: introspection.username, password: introspection.password },
+      gateway: new GatewayDirectory({ storage, catalog }),
       logger,
       readiness: [storageReadiness(storage), executableReadiness('terraform', config.terraform.terraformBin ?? 'terraform', 'OVSB_TERRAFORM_BIN'), backend],
     });

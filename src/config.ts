@@ -8,7 +8,7 @@
  * | OVSB_USERNAME                | ovsb                 | HTTP Basic user platforms authenticate with          |
  * | OVSB_PASSWORD                | generated            | generated on first start, printed once, kept in      |
  * |                              |                      | `<data dir>/broker-password` (0600) and reused       |
- * | OVSB_INTROSPECT_USERNAME     | introspect           | HTTP Basic user of POST /introspect only (RPC        |
+ * | OVSB_INTROSPECT_USERNAME     | introspect           | HTTP Basic user of /introspect and /gateway only (RPC|
  * |                              |                      | gateways); the broker credentials work there too     |
  * | OVSB_INTROSPECT_PASSWORD     | generated            | as OVSB_PASSWORD, kept in                            |
  * |                              |                      | `<data dir>/introspect-password` (0600)              |
@@ -29,6 +29,8 @@
  * | OVSB_DIVERSITY_FEEDS         | each snapshot's url  | `mainnet.consensus=https://...,...` feed overrides   |
  * | OVSB_RETENTION_DAYS          | 90                   | history of deprovisioned instances and deleted       |
  * |                              |                      | bindings is removed after this many days (0: never)  |
+ * | OVSB_GATEWAY_URL             | none                 | public URL of the RPC gateway (`ovsb gateway`):      |
+ * |                              |                      | binding credentials then point at it                 |
  *
  * The terraform variables (and the backend's own: OVSB_TF_PG_CONN_STR, OVSB_TF_S3_*, ...) are parsed by
  * the runner's `terraformRunnerSettings` (src/terraform/settings.ts), so each has one reading.
@@ -74,12 +76,14 @@ export interface BrokerConfig {
   /** @default undefined: generated on first start (see resolveBrokerCredentials) */
   readonly password?: string;
   /**
-   * Credentials accepted on POST /introspect only, so an RPC gateway never holds credentials that can
+   * Credentials accepted on POST /introspect and GET /gateway/* only, so an RPC gateway never holds credentials that can
    * provision or deprovision. @default username `introspect`, password generated (resolveIntrospectionCredentials)
    */
   readonly introspect: { readonly username: string; readonly password?: string };
   /** Without a trailing slash. @default undefined: instances get no dashboard_url */
   readonly publicUrl?: string;
+  /** The RPC gateway's public URL, without a trailing slash. @default undefined: credentials give the node URLs */
+  readonly gatewayUrl?: string;
   readonly diversity: DiversityConfig;
   /** Days the history of deprovisioned instances and deleted bindings is kept (`OVSB_RETENTION_DAYS`); 0 keeps it forever. */
   readonly retentionDays: number;
@@ -134,6 +138,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const publicUrlText = envValue(env, 'OVSB_PUBLIC_URL');
   const publicUrl = publicUrlText === undefined ? undefined : httpUrl('OVSB_PUBLIC_URL', publicUrlText).toString().replace(/\/+$/, '');
   const diversityData = envValue(env, 'OVSB_DIVERSITY_DATA');
+  const gatewayUrlText = envValue(env, 'OVSB_GATEWAY_URL');
+  const gatewayUrl = gatewayUrlText === undefined ? undefined : httpUrl('OVSB_GATEWAY_URL', gatewayUrlText).toString().replace(/\/+$/, '');
   return {
     port: envInteger(env, 'OVSB_PORT', 8080, 0, 65535),
     host,
@@ -150,6 +156,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     introspect: { username: introspect.username, ...(introspect.password !== undefined && { password: introspect.password }) },
     ...(publicUrl !== undefined && { publicUrl }),
     retentionDays: envInteger(env, 'OVSB_RETENTION_DAYS', 90, 0, 36_500),
+    ...(gatewayUrl !== undefined && { gatewayUrl }),
     diversity: {
       ...(diversityData !== undefined && { dataPath: resolve(cwd, diversityData) }),
       refreshHours: envInteger(env, 'OVSB_DIVERSITY_REFRESH_HOURS', 0, 0, 24 * 30),
@@ -214,7 +221,8 @@ export interface BrokerCredentials {
   readonly passwordFile?: string;
 }
 
-function readPasswordFile(path: string): string {
+/** A kept password: refused when group or others may read it, or when empty. */
+export function readPasswordFile(path: string): string {
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new ConfigError(path, '', `is readable by group or others (mode ${mode.toString(8)}); run \`chmod 600 ${path}\``);

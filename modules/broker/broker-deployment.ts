@@ -51,6 +51,16 @@ export const BROKER_DATA_DIR = '/var/lib/ovsb';
 const CATALOG_DIR = '/etc/ovsb';
 const PROVIDER_MIRROR_DIR = '/opt/terraform-providers';
 
+/** The image's non-root user, no privilege escalation, read-only root: the broker's and the gateway's pods. */
+export const POD_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: String(BROKER_UID),
+  runAsGroup: String(BROKER_UID),
+  fsGroup: String(BROKER_UID),
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+export const CONTAINER_SECURITY_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+
 export const DEFAULT_BROKER_RESOURCES: ResourceSpec = {
   // Each terraform run starts provider plugins (the AWS provider alone takes several hundred MiB).
   cpuRequest: '500m',
@@ -95,8 +105,12 @@ const MANAGE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 export class BrokerDeployment extends Construct {
   /** The Service's cluster DNS name. */
   readonly serviceHost: string;
+  /** The Secret holding BROKER_SECRET_KEYS (created here or managed elsewhere). */
+  readonly secretName: string;
   readonly serviceName: string;
   readonly namespaceName: string;
+  /** The namespace as a reference when this construct creates it, else its name: things in it depend on it. */
+  readonly namespaceRef: string;
 
   constructor(scope: Construct, id: string, props: BrokerDeploymentProps) {
     super(scope, id);
@@ -110,6 +124,7 @@ export class BrokerDeployment extends Construct {
       ? new NamespaceV1(this, 'namespace', { metadata: { name: props.namespace, labels } }).metadata.name
       : props.namespace;
     this.namespaceName = props.namespace;
+    this.namespaceRef = namespace;
     this.serviceName = name;
     this.serviceHost = `${name}.${props.namespace}.svc.cluster.local`;
 
@@ -175,6 +190,7 @@ export class BrokerDeployment extends Construct {
     ];
 
     const httpProbe = (path: string) => ({ httpGet: { path, port: String(BROKER_PORT) } });
+    this.secretName = secretName;
     new DeploymentV1(this, 'deployment', {
       metadata: { name, namespace, labels },
       spec: {
@@ -190,13 +206,7 @@ export class BrokerDeployment extends Construct {
             enableServiceLinks: false,
             // `ovsb serve` interrupts running terraform on SIGTERM and waits (OVSB_TF_INTERRUPT_GRACE_SEC, 30 s).
             terminationGracePeriodSeconds: 60,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: String(BROKER_UID),
-              runAsGroup: String(BROKER_UID),
-              fsGroup: String(BROKER_UID),
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: POD_SECURITY_CONTEXT,
             affinity: {
               podAntiAffinity: {
                 // Preferred, not required: a one-node cluster can still run every replica.
@@ -245,11 +255,7 @@ export class BrokerDeployment extends Construct {
                     ? [{ name: 'provider-mirror', mountPath: PROVIDER_MIRROR_DIR, readOnly: true }]
                     : []),
                 ],
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: CONTAINER_SECURITY_CONTEXT,
               },
             ],
             volume: [
@@ -291,7 +297,7 @@ export class BrokerDeployment extends Construct {
 }
 
 /** Plain strings are escaped (every .tf.json string is a template); Terraform references pass as they are. */
-function escapeTemplate(value: string): string {
+export function escapeTemplate(value: string): string {
   return Token.isUnresolved(value) ? value : terraformLiteral(value);
 }
 

@@ -19,6 +19,7 @@ import { forkName, NETWORK_FORKS, networkBuilders } from '../../modules/clients/
 import type { AwsTargetProps, KubernetesTargetProps } from '../../stacks/props';
 import { LIDO_BUILDER_BOOST_FACTOR, LIDO_EXECUTION_LAYER_REWARDS_VAULTS, LIDO_MAX_MIN_BID_ETH } from '../lido/rules';
 import { fillTemplate, isSuperset, isValidScopeTemplate, ScopeComplexityError } from '../scopes';
+import { parseGatewaySection, type GatewayConfig } from '../gateway/policy-config';
 import { isChecksumAddress, toChecksumAddress } from './eip55';
 import { isUuid } from './uuid';
 import { checkFileSchema } from './file-schema';
@@ -188,6 +189,8 @@ export interface CatalogConfig {
   readonly lido: LidoConfig;
   /** Binding token scopes. */
   readonly scopes: ScopesConfig;
+  /** What the RPC gateway (`ovsb gateway`) lets tokens do, and per-plan limits. @default the built-in tables */
+  readonly gateway: GatewayConfig;
   /** Keyed by client name (execution or consensus). */
   readonly incentives: ReadonlyMap<string, IncentiveConfig>;
 }
@@ -224,6 +227,7 @@ const TOP_LEVEL_KEYS = [
   'middleware',
   'lido',
   'scopes',
+  'gateway',
   'incentives',
 ] as const;
 
@@ -260,6 +264,7 @@ export function parseCatalogConfig(document: unknown, source: string): CatalogCo
     mevBoostService: parseMiddleware(root.child('middleware')),
     lido,
     scopes: parseScopes(root.child('scopes')),
+    gateway: parseGatewaySection(root.child('gateway')),
     incentives: parseIncentives(root.child('incentives'), execution, consensus),
   };
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../log';
 import { parseArgs } from './args';
 import type { Command } from './command';
+import { stopSignal } from './signals';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -32,15 +33,7 @@ export const serveCommand: Command = {
       announce: (text) => context.stderr.write(text),
     });
     context.stderr.write(`ovsb: broker listening on ${broker.url} (catalog: ${broker.url}/v2/catalog)\n`);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      const stop = (received: NodeJS.Signals) => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        resolve(received);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-    });
+    const signal = await stopSignal();
     logger.info({ signal }, 'stopping');
     await broker.close();
     return 0;

@@ -7,18 +7,14 @@
  * non-empty set inside the plan's allowance, never a wider one. An RPC gateway in front of the nodes
  * asks POST /introspect for a token's scopes and enforces them.
  *
- * Instance ids are RFC 3986 unreserved characters, but a scope segment is `[a-zA-Z0-9_-]*` and `.` splits
- * segments, so the id is escaped into one segment: `_` -> `_5f`, `.` -> `_2e`, `~` -> `_7e` (injective:
- * every `_` in the segment starts an escape).
+ * The instance id becomes one scope segment through scopeContextOf (src/scopes/instance-context.ts).
  */
 import { DEFAULT_BINDING_SCOPE_TEMPLATES, INSTANCE_ID_PLACEHOLDER } from '../catalog/config';
 import { badRequest } from '../errors';
 import { fillTemplate, getDifference, isValidScope, ScopeComplexityError, simplify } from '../scopes';
+import { scopeContextOf } from '../scopes/instance-context';
 
-const ESCAPES: Readonly<Record<string, string>> = { _: '_5f', '.': '_2e', '~': '_7e' };
-
-/** The instance id as one scope segment. */
-export const scopeContextOf = (instanceId: string): string => instanceId.replace(/[_.~]/g, (c) => ESCAPES[c]!);
+export { scopeContextOf } from '../scopes/instance-context';
 
 const fill = (templates: readonly string[], instanceId: string): string[] =>
   fillTemplate(templates, { [INSTANCE_ID_PLACEHOLDER]: scopeContextOf(instanceId) });

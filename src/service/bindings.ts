@@ -54,7 +54,7 @@ export type BindOutcome =
   | ({ readonly kind: 'already-bound' } & BindingView);
 
 export class BindingService {
-  constructor(private readonly deps: Pick<ServiceDeps, 'storage' | 'catalog'>) {}
+  constructor(private readonly deps: Pick<ServiceDeps, 'storage' | 'catalog' | 'gatewayUrl'>) {}
 
   async bind(input: BindRequest): Promise<BindOutcome> {
     const { storage } = this.deps;
@@ -104,7 +104,7 @@ export class BindingService {
       let issued: IssuedCredentials;
       const token = generateToken();
       try {
-        issued = bindingCredentials(instance.outputs, token, scopes);
+        issued = bindingCredentials(instance.outputs, token, scopes, this.deps.gatewayUrl === undefined ? {} : { gateway: { url: this.deps.gatewayUrl, instanceId: instance.id } });
       } catch (error) {
         await storage.completeOperation(operationId, { state: 'failed', description: `Credentials could not be issued: ${(error as Error).message}` });
         throw error;

@@ -40,17 +40,37 @@ function collectUrls(value: JsonValue, into: Map<string, Set<string>>): void {
   }
 }
 
+export interface CredentialOptions {
+  /** The RPC gateway in front of the nodes (OVSB_GATEWAY_URL): its URLs replace the node URLs. @default none */
+  readonly gateway?: { readonly url: string; readonly instanceId: string };
+}
+
+/**
+ * The gateway's URLs of an instance, by the output names they replace (routes: src/gateway/routes.ts).
+ * `url` has no trailing slash; the WebSocket URL takes ws(s) for http(s).
+ */
+export function gatewayUrls(url: string, instanceId: string): Record<'execution_http_url' | 'execution_ws_url' | 'beacon_api_url', string> {
+  const base = `${url}/i/${encodeURIComponent(instanceId)}`;
+  return {
+    execution_http_url: `${base}/rpc`,
+    execution_ws_url: `${base.replace(/^http/, 'ws')}/ws`,
+    beacon_api_url: `${base}/beacon`,
+  };
+}
+
 /**
  * `outputs` are what the provisioner stored for consumers (terraform outputs not marked sensitive);
  * `token` is the binding's secret, shown to the platform in the credentials (stored encrypted with them, so
  *   GET binding can return it) and hashed for introspection lookups;
- * `scopes` are what the token grants, as an OAuth2-style space-separated `scope`.
+ * `scopes` are what the token grants, as an OAuth2-style space-separated `scope`. With a gateway, the
+ * execution and beacon URLs are the gateway's (the node URLs stay in the instance's outputs, the operator's view).
  */
-export function bindingCredentials(outputs: JsonObject, token: string, scopes: readonly string[]): IssuedCredentials {
+export function bindingCredentials(outputs: JsonObject, token: string, scopes: readonly string[], options: CredentialOptions = {}): IssuedCredentials {
+  const visible: JsonObject = options.gateway === undefined ? outputs : { ...outputs, ...gatewayUrls(options.gateway.url, options.gateway.instanceId) };
   const hosts = new Map<string, Set<string>>();
-  collectUrls(outputs, hosts);
+  collectUrls(visible, hosts);
   const endpoints: BindingEndpoint[] = [...hosts.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([host, ports]) => ({ host, ports: [...ports].sort((a, b) => Number(a) - Number(b)), protocol: 'tcp' }));
-  return { credentials: { ...outputs, token, scope: scopes.join(' ') }, endpoints };
+  return { credentials: { ...visible, token, scope: scopes.join(' ') }, endpoints };
 }

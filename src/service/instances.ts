@@ -53,6 +53,11 @@ export interface ServiceDeps {
   readonly dashboardUrlOf?: (dashboardId: string) => string;
   /** OSB `metadata.labels` of a fetched instance (fork readiness). @default none */
   readonly instanceLabels?: (instance: Instance) => Readonly<Record<string, string>>;
+  /**
+   * OVSB_GATEWAY_URL: the RPC gateway's public URL. Binding credentials then give the gateway's URLs for the
+   * instance in place of the direct node URLs. @default the node URLs
+   */
+  readonly gatewayUrl?: string;
 }
 
 /**

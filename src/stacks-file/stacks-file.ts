@@ -18,12 +18,13 @@
  *   broker:                                   # optional: the broker's own stack, `ovsb-broker`
  *     image: registry.example.com/ovsb:0.1.0
  *     backend: { kind: s3, bucket: ..., key: ovsb-broker.tfstate, region: ... }
+ *     gateway: { replicas: 2, public_url: https://rpc.example.org }   # optional: the RPC gateway too
  */
 import { checkFileSchema } from '../catalog/file-schema';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
-import type { BrokerStackProps } from '../../stacks/broker/broker-stack';
+import type { BrokerGatewayProps, BrokerStackProps } from '../../stacks/broker/broker-stack';
 import type { BrokerInstanceStackProps } from '../../stacks/broker-instance-stack';
 import { BROKER_STACK_NAME } from '../../stacks/broker/names';
 import type { ResourceSpec } from '../../modules/clients/types';
@@ -242,7 +243,23 @@ const BROKER_KEYS = [
   'extra_env',
   'config_context',
   'backend',
+  'gateway',
 ];
+
+/** `gateway: {}` deploys the RPC gateway with its defaults. */
+function readGateway(node: YamlNode): BrokerGatewayProps | undefined {
+  if (node.isAbsent) return undefined;
+  node.map(['replicas', 'public_url', 'extra_env']);
+  const replicas = node.child('replicas').isAbsent ? undefined : node.child('replicas').integer(1, 50);
+  const publicUrl = node.child('public_url').optionalString();
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl)) node.child('public_url').fail(`"${publicUrl}" is not an http(s) URL`);
+  const extraEnvNode = node.child('extra_env');
+  return {
+    ...(replicas !== undefined && { replicas }),
+    ...(publicUrl !== undefined && { publicUrl: publicUrl.replace(/\/+$/, '') }),
+    ...(!extraEnvNode.isAbsent && { extraEnv: Object.fromEntries(extraEnvNode.entries().map((entry) => [entry.key, entry.string()])) }),
+  };
+}
 
 function readBroker(node: YamlNode, readRelative: (file: string) => string): BrokerStackProps | undefined {
   if (node.isAbsent) return undefined;
@@ -295,6 +312,7 @@ function readBroker(node: YamlNode, readRelative: (file: string) => string): Bro
   const providerMirrorClaimName = text('provider_mirror_claim_name');
   const maxConcurrentApplies = integer('max_concurrent_applies', 1, 64);
   const configContext = text('config_context');
+  const gateway = readGateway(node.child('gateway'));
   return {
     ...(image !== undefined && { image }),
     ...(replicas !== undefined && { replicas }),
@@ -311,6 +329,7 @@ function readBroker(node: YamlNode, readRelative: (file: string) => string): Bro
     ...(resources && { resources }),
     ...(extraEnv && { extraEnv }),
     ...(configContext !== undefined && { configContext }),
+    ...(gateway !== undefined && { gateway }),
     backend: readBackend(backendNode),
   };
 }

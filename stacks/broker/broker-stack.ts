@@ -6,7 +6,8 @@
  * - construct ids: `backend`, `kubernetes` (provider), variables `image` (when `image` is not set),
  *   `broker_password`, `introspect_password`, `encryption_key`, `database_url` (all sensitive; only
  *   when the stack creates the credentials Secret), `broker` (modules/broker/broker-deployment.ts; ids inside it there).
- * - outputs: `broker_url` (what platforms register), `namespace`, `service_name`.
+ *   With `gateway`: `gateway` (modules/broker/gateway-deployment.ts), the RPC gateway next to the broker.
+ * - outputs: `broker_url` (what platforms register), `namespace`, `service_name`; with `gateway`: `gateway_url`.
  *
  * Deploying (docs/iac-workflow.md): give the secrets as TF_VAR_broker_password, TF_VAR_introspect_password,
  * TF_VAR_encryption_key and TF_VAR_database_url in the environment of `cdktf deploy`; they reach the cluster in a Secret and
@@ -23,10 +24,28 @@ import {
   type BrokerCredentials,
   type BrokerSecretKey,
 } from '../../modules/broker/broker-deployment';
+import { DEFAULT_GATEWAY_RESOURCES, GATEWAY_PORT, GatewayDeployment } from '../../modules/broker/gateway-deployment';
+import { DEFAULT_INTROSPECT_USERNAME } from '../../src/config';
 import { configureBackend } from '../backend';
 import type { BackendProps } from '../props';
 
 export { BROKER_STACK_NAME } from './names';
+
+/** The RPC gateway (`ovsb gateway`) deployed next to the broker. */
+export interface BrokerGatewayProps {
+  /** @default 2 */
+  readonly replicas?: number;
+  /**
+   * The URL consumers reach the gateway at (an Ingress or LoadBalancer in front of its Service, set up
+   * outside this stack): the broker's OVSB_GATEWAY_URL, so binding credentials point there.
+   * @default the in-cluster Service URL, `http://<name>-gateway.<namespace>.svc.cluster.local:8081`
+   */
+  readonly publicUrl?: string;
+  /** @default 250m/2 CPU, 256Mi/1Gi memory */
+  readonly resources?: Partial<ResourceSpec>;
+  /** Extra non-secret environment, e.g. `OVSB_GATEWAY_TOKEN_CACHE_SEC`. @default none */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+}
 
 export interface BrokerStackProps {
   /**
@@ -75,6 +94,8 @@ export interface BrokerStackProps {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** kubeconfig context of the cluster to deploy to. @default the provider's own resolution (KUBE_* env) */
   readonly configContext?: string;
+  /** Deploy the RPC gateway too, and point binding credentials at it. @default none (no gateway) */
+  readonly gateway?: BrokerGatewayProps;
   /** State of this stack (not of the instances: those are in the broker's pg backend). @default local */
   readonly backend?: BackendProps;
 }
@@ -83,7 +104,7 @@ const SECRET_VARIABLES: Readonly<Record<BrokerSecretKey, { id: string; descripti
   OVSB_PASSWORD: { id: 'broker_password', description: 'HTTP Basic password platforms use (at least 12 characters)' },
   OVSB_INTROSPECT_PASSWORD: {
     id: 'introspect_password',
-    description: 'HTTP Basic password RPC gateways use for POST /introspect only (at least 12 characters, not the broker password)',
+    description: 'HTTP Basic password RPC gateways use for POST /introspect and /gateway only (at least 12 characters, not the broker password)',
   },
   OVSB_ENCRYPTION_KEY: { id: 'encryption_key', description: '32-byte key for secrets at rest, base64 or hex (openssl rand -base64 32); the same for every replica' },
   OVSB_DATABASE_URL: { id: 'database_url', description: 'postgres:// URL of the database the replicas share; also holds instance terraform state (pg backend)' },
@@ -117,10 +138,14 @@ export class BrokerStack extends TerraformStack {
             ) as Record<BrokerSecretKey, string>,
           };
 
+    const name = props.name ?? 'ovsb-broker';
+    const namespace = props.namespace ?? 'ovsb';
+    const gatewayName = `${name}-gateway`;
+    const gatewayUrl = props.gateway === undefined ? undefined : (props.gateway.publicUrl ?? `http://${gatewayName}.${namespace}.svc.cluster.local:${GATEWAY_PORT}`);
     this.deployment = new BrokerDeployment(this, 'broker', {
       image,
-      name: props.name ?? 'ovsb-broker',
-      namespace: props.namespace ?? 'ovsb',
+      name,
+      namespace,
       createNamespace: props.createNamespace ?? true,
       replicas: props.replicas ?? 2,
       credentials,
@@ -131,8 +156,25 @@ export class BrokerStack extends TerraformStack {
       maxConcurrentApplies: props.maxConcurrentApplies ?? 4,
       logLevel: props.logLevel ?? 'info',
       resources: { ...DEFAULT_BROKER_RESOURCES, ...props.resources },
-      extraEnv: props.extraEnv ?? {},
+      extraEnv: { ...props.extraEnv, ...(gatewayUrl !== undefined && { OVSB_GATEWAY_URL: gatewayUrl }) },
     });
+
+    if (props.gateway !== undefined && gatewayUrl !== undefined) {
+      new GatewayDeployment(this, 'gateway', {
+        image,
+        name: gatewayName,
+        namespace: this.deployment.namespaceRef,
+        namespaceName: namespace,
+        replicas: props.gateway.replicas ?? 2,
+        brokerUrl: `http://${this.deployment.serviceHost}:${BROKER_PORT}`,
+        secretName: this.deployment.secretName,
+        introspectUsername: DEFAULT_INTROSPECT_USERNAME,
+        logLevel: props.logLevel ?? 'info',
+        resources: { ...DEFAULT_GATEWAY_RESOURCES, ...props.gateway.resources },
+        extraEnv: props.gateway.extraEnv ?? {},
+      });
+      new TerraformOutput(this, 'gateway_url', { value: gatewayUrl, description: 'URL of the RPC gateway; binding credentials point at it' });
+    }
 
     new TerraformOutput(this, 'broker_url', {
       value: `http://${this.deployment.serviceHost}:${BROKER_PORT}`,

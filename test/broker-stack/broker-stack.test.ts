@@ -134,6 +134,45 @@ describe('broker stack', () => {
     expect(volumes.find((v) => v['name'] === 'provider-mirror')?.['persistent_volume_claim']).toEqual({ claim_name: 'tf-mirror', read_only: true });
   });
 
+  describe('GIVEN gateway: {} (the RPC gateway next to the broker)', () => {
+    const json = synth({ gateway: {} });
+    const deployments = Object.values(json['resource']['kubernetes_deployment_v1']) as Json[];
+    const gateway = deployments.find((d) => d['metadata']['name'] === 'ovsb-broker-gateway')!;
+    const envByName = (deployment: Json) => Object.fromEntries((deployment['spec']['template']['spec']['container'][0]['env'] as Json[]).map((e) => [e['name'], e])) as Record<string, Json>;
+    const brokerEnv = (stack: Json) => envByName((Object.values(stack['resource']['kubernetes_deployment_v1']) as Json[]).find((d) => d['metadata']['name'] === 'ovsb-broker')!);
+    const gatewayEnv = envByName(gateway);
+
+    it('THEN the broker image runs `ovsb gateway`, talks to the broker Service, and takes the introspection password from the broker Secret', () => {
+      const container = gateway['spec']['template']['spec']['container'][0] as Json;
+      expect(container['image']).toBe('${var.image}');
+      expect(container['command']).toEqual(['node', 'dist/src/cli/main.js', 'gateway']);
+      expect(gatewayEnv['OVSB_BROKER_URL']?.['value']).toBe('http://ovsb-broker.ovsb.svc.cluster.local:8080');
+      expect(gatewayEnv['OVSB_GATEWAY_HOST']?.['value']).toBe('0.0.0.0');
+      expect(gatewayEnv['OVSB_INTROSPECT_USERNAME']?.['value']).toBe('introspect');
+      expect(gatewayEnv['OVSB_INTROSPECT_PASSWORD']?.['value_from']['secret_key_ref']['key']).toBe('OVSB_INTROSPECT_PASSWORD');
+      // The gateway holds no broker credentials: it can introspect, never provision.
+      expect(gatewayEnv['OVSB_PASSWORD']).toBeUndefined();
+      expect(container['readiness_probe']['http_get']).toEqual({ path: '/ready', port: '8081' });
+      expect(container['security_context']).toMatchObject({ read_only_root_filesystem: true });
+    });
+
+    it('THEN the broker points binding credentials at the gateway Service, and gateway_url is an output', () => {
+      expect(brokerEnv(json)['OVSB_GATEWAY_URL']?.['value']).toBe('http://ovsb-broker-gateway.ovsb.svc.cluster.local:8081');
+      expect(json['output']['gateway_url']['value']).toBe('http://ovsb-broker-gateway.ovsb.svc.cluster.local:8081');
+      const services = Object.values(json['resource']['kubernetes_service_v1']) as Json[];
+      expect(services.find((svc) => svc['metadata']['name'] === 'ovsb-broker-gateway')?.['spec']['port']).toEqual([
+        { name: 'http', port: 8081, target_port: 'http', protocol: 'TCP' },
+        { name: 'metrics', port: 8082, target_port: 'metrics', protocol: 'TCP' },
+      ]);
+    });
+
+    it('THEN a public URL becomes the broker\'s OVSB_GATEWAY_URL', () => {
+      const withUrl = synth({ gateway: { publicUrl: 'https://rpc.example.org', replicas: 1 } });
+      expect(brokerEnv(withUrl)['OVSB_GATEWAY_URL']?.['value']).toBe('https://rpc.example.org');
+      expect(Object.keys(withUrl['resource']['kubernetes_pod_disruption_budget_v1'])).toHaveLength(1);
+    });
+  });
+
   it('GIVEN one replica THEN no disruption budget (it would block every drain)', () => {
     expect(synth({ replicas: 1 })['resource']['kubernetes_pod_disruption_budget_v1']).toBeUndefined();
   });

@@ -27,6 +27,7 @@ import { DiversityService, openDiversitySource } from '../../src/service/diversi
 import { DiversityPolicy } from '../../src/service/diversity-policy';
 import { ForkReadinessPolicy } from '../../src/service/fork-policy';
 import { ForkService } from '../../src/service/forks';
+import { GatewayDirectory } from '../../src/service/gateway-directory';
 import { InstanceService, type OperationScheduler } from '../../src/service/instances';
 import { LidoPolicy } from '../../src/service/lido-policy';
 import type { ProvisionPolicy } from '../../src/service/policy';
@@ -40,7 +41,7 @@ import { TerraformRunner } from '../../src/terraform/runner';
 import type { TestPostgres } from '../support/postgres';
 
 export const CREDENTIALS = { username: 'platform', password: 'correct-horse-battery-staple' } as const;
-/** Accepted on POST /introspect only, as an RPC gateway holds them. */
+/** Accepted on /introspect and /gateway only, as an RPC gateway holds them. */
 export const INTROSPECT_CREDENTIALS = { username: 'gateway', password: 'introspect-only-secret' } as const;
 export const API_VERSION = '2.17';
 
@@ -74,6 +75,8 @@ export interface HarnessOptions {
   readonly clock?: () => Date;
   /** Another harness's data dir (SQLite database, terraform workspaces), kept at close: a restarted broker. @default a new one, removed at close */
   readonly dataDir?: string;
+  /** As OVSB_GATEWAY_URL: binding credentials point at the RPC gateway. @default none */
+  readonly gatewayUrl?: string;
 }
 
 export interface Harness {
@@ -187,6 +190,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     policies,
     ...(publicUrl !== undefined && { dashboardUrlOf: instanceDashboardUrl(publicUrl) }),
     instanceLabels: (instance: Parameters<ForkService['instanceLabels']>[0]) => forks.instanceLabels(instance),
+    ...(options.gatewayUrl !== undefined && { gatewayUrl: options.gatewayUrl }),
   };
   const app = createApp({
     instances: new InstanceService(deps),
@@ -197,6 +201,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     storage,
     credentials: CREDENTIALS,
     introspectionCredentials: INTROSPECT_CREDENTIALS,
+    gateway: new GatewayDirectory({ storage, catalog }),
     logger,
     readiness: [storageReadiness(storage), executableReadiness('terraform', 'terraform', 'OVSB_TERRAFORM_BIN')],
     maxBodyBytes: 64 * 1024,

@@ -148,7 +148,7 @@ describe('GIVEN a provisioned instance "intro.1"', () => {
     ['GET', '/diversity'],
     ['GET', '/diversity/dashboard'],
     ['GET', '/metrics'],
-  ])('WHEN the introspection credentials are used on %s %s THEN 401: they open /introspect only', async (method, path) => {
+  ])('WHEN the introspection credentials are used on %s %s THEN 401: they open /introspect and /gateway only', async (method, path) => {
     const plan = sandboxPlan(h.catalog);
     const call = request(h.app)[method.toLowerCase() as 'get' | 'put' | 'delete'](path).set('Authorization', AUTH).set('X-Broker-API-Version', '2.17');
     const res = method === 'GET' ? await call : await call.query({ service_id: plan.serviceId, plan_id: plan.id }).send({ organization_guid: 'org-1', space_guid: 'space-1', service_id: plan.serviceId, plan_id: plan.id });

@@ -102,6 +102,21 @@ describe('ovsb (compiled)', () => {
     expect(ovsb(['plans', 'extra'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument "extra"') });
   });
 
+  it('`gateway --help` documents the gateway: routes, tokens, scopes, revocation bound and every setting', () => {
+    const result = ovsb(['gateway', '--help']);
+    expect(result.status).toBe(0);
+    for (const text of ['/i/<instance id>/rpc', '/i/<instance id>/ws', '/beacon/', 'Authorization: Bearer', 'access_token', 'read.basic', 'write.tx', 'admin_*', 'Revocation bound', 'OVSB_GATEWAY_PORT (8081)', 'OVSB_GATEWAY_HOST (127.0.0.1)', 'OVSB_BROKER_URL', 'OVSB_INTROSPECT_PASSWORD', 'OVSB_GATEWAY_UPSTREAMS', 'OVSB_GATEWAY_URL']) {
+      expect(result.stdout).toContain(text);
+    }
+    expect(ovsb(['help']).stdout).toMatch(/\n {2}gateway +run the RPC gateway/);
+  });
+
+  it('`gateway` without introspection credentials says where they come from', () => {
+    const result = ovsb(['gateway'], { OVSB_DATA_DIR: join(work, 'no-broker-here'), OVSB_GATEWAY_PORT: '0', OVSB_GATEWAY_METRICS_PORT: '0' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^ovsb: OVSB_INTROSPECT_PASSWORD: is not set and .*introspect-password does not exist; set it to the broker's introspection password/);
+  });
+
   it('explains how to find plan names when one is unknown', () => {
     const result = ovsb(['synth', '--plan', 'geth-lighthouse-validator-k8s', '--out', join(work, 'none')]);
     expect(result.status).toBe(2);

@@ -50,6 +50,7 @@ broker:
   resources: { memory_limit: 8Gi }
   extra_env: { AWS_REGION: eu-west-1 }
   backend: { kind: s3, bucket: team-state, key: ovsb-broker.tfstate, region: eu-west-1 }
+  gateway: { replicas: 2, public_url: "https://rpc.example.org/" }
 `;
 
 describe('parseTeamStacks', () => {
@@ -97,6 +98,7 @@ describe('parseTeamStacks', () => {
       resources: { memoryLimit: '8Gi' },
       extraEnv: { AWS_REGION: 'eu-west-1' },
       backend: { kind: 's3', bucket: 'team-state', key: 'ovsb-broker.tfstate', region: 'eu-west-1' },
+      gateway: { replicas: 2, publicUrl: 'https://rpc.example.org' },
     });
   });
 
