@@ -13,7 +13,7 @@ import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { ResourceSpec } from '../clients/types';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../errors';
 import { CONTAINER_SECURITY_CONTEXT, escapeTemplate, POD_SECURITY_CONTEXT } from './broker-deployment';
 
 export const GATEWAY_PORT = 8081;
