@@ -16,7 +16,8 @@ import { BENCH_ENCRYPTION_KEY, cliMain, startBrokerProcess } from './broker-proc
 import { freePort, median, OSB_HEADERS, osb, rssKiB, runOk, sampleRss, tempDir, track, waitFor } from './measure';
 
 /** An RPC node: the diversity policy lets any number of them through (they run no validators). */
-export const SANDBOX_PLAN = 'geth-lighthouse-rpc-sandbox-hoodi';
+// A pair whose releases follow hoodi's scheduled Glamsterdam: others refuse provisions near the fork.
+export const SANDBOX_PLAN = 'nethermind-prysm-rpc-sandbox-hoodi';
 
 export function sandboxPlan(): CatalogPlan {
   const plan = loadCatalog().findPlanByRef(SANDBOX_PLAN);

@@ -14,7 +14,8 @@ import { cliMain, startBrokerProcess } from './broker-process';
 import { CREDENTIALS, median, osb, runOk, tempDir, track } from './measure';
 
 /** An RPC sandbox plan: any number pass the diversity policy. */
-export const PROVIDER_BENCH_PLAN = 'geth-lighthouse-rpc-sandbox-hoodi';
+// A pair whose releases follow hoodi's scheduled Glamsterdam: others refuse provisions near the fork.
+export const PROVIDER_BENCH_PLAN = 'nethermind-prysm-rpc-sandbox-hoodi';
 
 export interface ProviderFigures {
   readonly launchMedianMs: number;
