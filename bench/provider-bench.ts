@@ -50,7 +50,7 @@ async function launchOnce(clientCertPem: string): Promise<number> {
 
 async function provisionOnce(base: string, serviceId: string, planId: string, id: string): Promise<number> {
   const started = performance.now();
-  const put = await osb(base, 'PUT', `/v2/service_instances/${id}?accepts_incomplete=true`, { service_id: serviceId, plan_id: planId });
+  const put = await osb(base, 'PUT', `/v2/service_instances/${id}?accepts_incomplete=true`, { service_id: serviceId, plan_id: planId, organization_guid: 'bench-org', space_guid: 'bench-space' });
   if (put.status !== 202) throw new Error(`provision ${id}: ${put.status} ${JSON.stringify(put.body)}`);
   for (;;) {
     const polled = await osb(base, 'GET', `/v2/service_instances/${id}/last_operation`);
