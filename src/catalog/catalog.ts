@@ -5,7 +5,7 @@
  */
 import type { ConsensusClientName, ExecutionClientName, Network, Role, Target } from '../../modules/clients/types';
 import { ConfigError } from '../errors';
-import { describeBlockers, planForkChecks, windowOpens, type ForkCheck } from '../releases/readiness';
+import { describeBlockers, isoSeconds, planForkChecks, windowOpens, type ForkCheck } from '../releases/readiness';
 import type { CatalogConfig, ClientRelease, NetworkConfig, ScopePlanKind } from './config';
 import { exampleParameters } from './examples';
 import { maintenanceInfo } from './maintenance';
@@ -316,7 +316,7 @@ export class Catalog {
 function withForkBullets(metadata: Record<string, unknown>, plan: CatalogPlan, checks: readonly ForkCheck[], windowDays: number, data: ReleaseData): Record<string, unknown> {
   const notes = checks.flatMap((check) => {
     const at = `${check.name} on ${check.network} (${check.activation.time})`;
-    if (!check.ready) return [`Not ready for ${at}: new provisions refused from ${windowOpens(check, windowDays).toISOString().replace('.000Z', 'Z')}`];
+    if (!check.ready) return [`Not ready for ${at}: new provisions refused from ${isoSeconds(windowOpens(check, windowDays))}`];
     const endsMevBoost = plan.kind === 'node' && plan.mevBoost !== undefined && data.forks[check.activation.fork].builders === 'in-protocol';
     return endsMevBoost ? [`Ready for ${at}; from then builders bid in-protocol and MEV-Boost has no part`] : [`Ready for ${at}`];
   });
@@ -338,7 +338,7 @@ function forkMetadata(checks: readonly ForkCheck[], windowDays: number): Record<
       ready: check.ready,
       ...(!check.ready && {
         reason: describeBlockers(check.blockers),
-        new_provisions_refused_from: windowOpens(check, windowDays).toISOString().replace('.000Z', 'Z'),
+        new_provisions_refused_from: isoSeconds(windowOpens(check, windowDays)),
       }),
     })),
   };

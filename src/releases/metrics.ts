@@ -13,7 +13,11 @@ export interface ForkMetricsInput {
   readonly freshness: readonly DatasetFreshness[];
 }
 
-export function registerForkMetrics(registry: Registry, read: () => Promise<ForkMetricsInput>): void {
+export function registerForkMetrics(registry: Registry, readInput: () => Promise<ForkMetricsInput>): void {
+  // The three gauges are collected together: one read of the instances per scrape, not one per gauge.
+  let inFlight: Promise<ForkMetricsInput> | undefined;
+  const read = (): Promise<ForkMetricsInput> =>
+    (inFlight ??= readInput().finally(() => setImmediate(() => (inFlight = undefined))));
   new Gauge({
     name: 'ovsb_fork_seconds_until',
     help: 'Seconds until a fork scheduled on a network activates (negative once it has).',

@@ -110,6 +110,9 @@ export function describeBlockers(blockers: readonly ReadinessBlocker[]): string 
 export const describeFork = (fork: ScheduledFork): string =>
   `${fork.name} on ${fork.network} at ${fork.activation.time} (epoch ${fork.activation.epoch})`;
 
+/** `2026-12-01T19:12:24Z`: ISO 8601 to the second, as the release data writes times. */
+export const isoSeconds = (date: Date): string => date.toISOString().replace('.000Z', 'Z');
+
 /** When new provisions of an unready plan start being refused: `windowDays` before the fork. */
 export const windowOpens = (fork: ScheduledFork, windowDays: number): Date => new Date(Date.parse(fork.activation.time) - windowDays * 86_400_000);
 

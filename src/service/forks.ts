@@ -14,6 +14,7 @@ import {
   describeFork,
   inWindow,
   instanceReleases,
+  isoSeconds,
   scheduledForks,
   windowOpens,
   type ForkCheck,
@@ -99,8 +100,6 @@ export interface ForksOverview {
   /** Stale data, said in words. */
   readonly warnings: readonly string[];
 }
-
-const iso = (date: Date): string => date.toISOString().replace('.000Z', 'Z');
 
 export class ForkService {
   readonly #catalog: Catalog;
@@ -253,7 +252,7 @@ export class ForkService {
         time: fork.activation.time,
         secondsUntil: Math.round((at - now.getTime()) / 1000),
         activated: at <= now.getTime(),
-        windowOpens: iso(windowOpens(fork, this.windowDays)),
+        windowOpens: isoSeconds(windowOpens(fork, this.windowDays)),
         windowOpen: inWindow(fork, this.windowDays, now),
         source: fork.activation.source,
         plans: {
@@ -273,7 +272,7 @@ export class ForkService {
     const dataFreshness = this.freshness();
     const warning = this.staleWarning();
     return {
-      now: iso(now),
+      now: isoSeconds(now),
       windowDays: this.windowDays,
       releaseData: { observed: data.observed, changed: data.changed },
       forks,
@@ -285,14 +284,13 @@ export class ForkService {
 
 /** The 422 text of a provision refused for a fork: the fork, its time, why, and what would be ready. */
 export function forkRefusalMessage(plan: CatalogPlan, check: ForkCheck, windowDays: number, readyAlternatives: readonly string[]): string {
-  const when = Date.parse(check.activation.time);
   const alternatives =
     readyAlternatives.length > 0
       ? ` Plans of the same kind that are ready: ${readyAlternatives.slice(0, 5).join(', ')}${readyAlternatives.length > 5 ? ` and ${readyAlternatives.length - 5} more` : ''}.`
       : '';
   return (
     `plan ${plan.stackName} is not ready for ${describeFork(check)}: ${describeBlockers(check.blockers)}. ` +
-    `New provisions of plans that do not follow a fork are refused from ${windowDays} days before it (${iso(new Date(when - windowDays * 86_400_000))}) on; ` +
+    `New provisions of plans that do not follow a fork are refused from ${windowDays} days before it (${isoSeconds(windowOpens(check, windowDays))}) on; ` +
     `the plan stays in the catalog so existing instances can be upgraded once the operator pins a ready release.${alternatives}`
   );
 }
